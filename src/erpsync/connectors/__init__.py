@@ -1,0 +1,1 @@
+"""One package per platform: client (auth, paging, throttle, errors), translate (platform <-> canonical), webhooks."""

@@ -1,0 +1,77 @@
+"""The three failure classes every part of erpsync speaks (DESIGN decision 5: errors are data).
+
+Connectors raise these; the engine's retry policy decides by class alone:
+- ``TransientError``: retried with exponential backoff and jitter, honouring ``retry_after``.
+- ``DataError``: parked in the exception queue with its reason and a suggested fix; dependants wait.
+- ``ConfigError``: bad credentials or configuration; the flow pauses and an alert is raised.
+
+Messages name the record, the system and the fix, and never carry a secret.
+"""
+
+from __future__ import annotations
+
+
+class ErpsyncError(Exception):
+    """Base of every error erpsync raises on purpose."""
+
+    error_class = "error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        system: str | None = None,
+        record: str | None = None,
+        field: str | None = None,
+        suggested_fix: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.system = system
+        self.record = record
+        self.field = field
+        self.suggested_fix = suggested_fix
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {
+            "error_class": self.error_class,
+            "type": type(self).__name__,
+            "message": self.message,
+            "system": self.system,
+            "record": self.record,
+            "field": self.field,
+            "suggested_fix": self.suggested_fix,
+        }
+
+
+class TransientError(ErpsyncError):
+    """Timeouts, 5xx, throttling, connection resets: worth retrying later."""
+
+    error_class = "transient"
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **context: str | None) -> None:
+        super().__init__(message, **context)
+        self.retry_after = retry_after
+
+
+class DataError(ErpsyncError):
+    """The record itself cannot be synced as it is (unknown SKU, validation): park it, keep going."""
+
+    error_class = "data"
+
+
+class ConfigError(ErpsyncError):
+    """Credentials or configuration are wrong: retrying will not help; pause the flow and alert."""
+
+    error_class = "config"
+
+
+def classify(exc: BaseException) -> str:
+    """The retry policy's view of any exception: transient, data or config.
+
+    Unknown exceptions count as transient: a bug seen once is retried, and parked when attempts run out,
+    so nothing is dropped silently.
+    """
+    if isinstance(exc, ErpsyncError):
+        return exc.error_class
+    return "transient"

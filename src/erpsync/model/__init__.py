@@ -1,0 +1,1 @@
+"""Canonical records: the platform-neutral shape every connector translates to and from."""

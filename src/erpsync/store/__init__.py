@@ -1,0 +1,1 @@
+"""State store: id cross-reference, cursors, raw payload archive, record timeline, exceptions, conflicts."""

@@ -1,0 +1,1 @@
+"""Web: webhook routes, the ops API and the dashboard."""
