@@ -68,7 +68,7 @@ def echo() -> Iterator[tuple[EchoSandbox, httpx.Client]]:
 
 
 def test_scripted_faults_are_served_in_order_then_normal_service_resumes(echo: Any) -> None:
-    sandbox, client = echo
+    _, client = echo
     script = [{"kind": "server_error", "operation": "echo"}, {"kind": "throttle"}]
     assert client.put("/_sandbox/faults", json={"script": script}).status_code == 200
     assert client.get("/echo").status_code == 503
@@ -86,7 +86,7 @@ def test_reset_fault_drops_the_connection_without_a_complete_response(echo: Any)
 
 
 def test_random_error_rate_one_fails_every_matching_operation_only(echo: Any) -> None:
-    sandbox, client = echo
+    _, client = echo
     client.put("/_sandbox/faults", json={"rules": [{"error_rate": 1.0, "operations": ["echo"]}]})
     assert [client.get("/echo").status_code for _ in range(3)] == [503, 503, 503]
     assert client.get("/_sandbox/health").status_code == 200
@@ -114,7 +114,7 @@ def test_clock_moves_forward_only_and_preset_validation(echo: Any) -> None:
 
 
 def test_state_dump_and_reset(echo: Any) -> None:
-    sandbox, client = echo
+    _, client = echo
     client.get("/echo")
     assert client.get("/_sandbox/state").json()["calls"] == 1
     client.post("/_sandbox/reset")
