@@ -1,0 +1,83 @@
+"""The connector interface the flows are written against (OCA vocabulary: a connector is the *adapter*
+plus the *mapper* for one backend). Flows never see a platform payload, only canonical records.
+
+Every write takes an ``idempotency_key`` (DESIGN decision 3): the engine's steps are at-least-once, so a
+write replayed after a crash must land once — through the platform's own upsert/external id (NetSuite
+``eid:``) or idempotency feature (Shopify ``@idempotent``). Reads that poll for changes take and return an
+opaque cursor the engine stores per flow.
+
+Errors are raised as erpsync.errors classes: TransientError (retry), DataError (park), ConfigError (pause).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
+
+if TYPE_CHECKING:
+    from erpsync.model import (
+        Company,
+        CreditMemo,
+        Customer,
+        Fulfillment,
+        InventoryLevel,
+        Invoice,
+        Location,
+        Order,
+        Payout,
+        Product,
+        Refund,
+        Transaction,
+    )
+
+RecordT = TypeVar("RecordT")
+
+
+@dataclass(frozen=True)
+class ChangeBatch(Generic[RecordT]):
+    """One page of changes since a cursor; ``cursor`` resumes after it, ``more`` says another page waits."""
+
+    records: list[RecordT]
+    cursor: str
+    more: bool = False
+
+
+class StoreConnector(Protocol):
+    """An online store (Shopify, BigCommerce, Adobe Commerce)."""
+
+    system: str
+
+    def get_order(self, order_id: str) -> Order: ...
+    def orders_changed_since(self, cursor: str | None) -> ChangeBatch[Order]: ...
+    def get_customer(self, customer_id: str) -> Customer: ...
+    def locations(self) -> list[Location]: ...
+
+    def upsert_product(self, product: Product, *, idempotency_key: str) -> str: ...
+    def set_inventory(self, levels: Sequence[InventoryLevel], *, idempotency_key: str) -> None: ...
+    def create_fulfillment(self, fulfillment: Fulfillment, *, idempotency_key: str) -> str: ...
+    def cancel_order(self, order_id: str, *, reason: str, idempotency_key: str) -> None: ...
+    def create_refund(self, refund: Refund, *, idempotency_key: str) -> str: ...
+    def upsert_customer(self, customer: Customer, *, idempotency_key: str) -> str: ...
+    def upsert_company(self, company: Company, *, idempotency_key: str) -> str: ...
+
+
+class ErpConnector(Protocol):
+    """An ERP (NetSuite, Business Central, SAP S/4HANA, Tryton)."""
+
+    system: str
+
+    def upsert_sales_order(self, order: Order, *, idempotency_key: str) -> str: ...
+    def cancel_sales_order(self, order: Order, *, idempotency_key: str) -> None: ...
+    def upsert_customer(self, customer: Customer, *, idempotency_key: str) -> str: ...
+    def upsert_company(self, company: Company, *, idempotency_key: str) -> str: ...
+    def create_invoice(self, order: Order, *, idempotency_key: str) -> Invoice: ...
+    def record_payment(self, transaction: Transaction, *, idempotency_key: str) -> str: ...
+    def create_credit_memo(self, refund: Refund, *, idempotency_key: str) -> CreditMemo: ...
+    def record_payout(self, payout: Payout, *, idempotency_key: str) -> str: ...
+
+    def products_changed_since(self, cursor: str | None) -> ChangeBatch[Product]: ...
+    def inventory_changed_since(self, cursor: str | None) -> ChangeBatch[InventoryLevel]: ...
+    def fulfillments_changed_since(self, cursor: str | None) -> ChangeBatch[Fulfillment]: ...
+    def customers_changed_since(self, cursor: str | None) -> ChangeBatch[Customer]: ...
+    def locations(self) -> list[Location]: ...
