@@ -1,0 +1,263 @@
+"""The one config loader: `erpsync.yaml` validated by pydantic-settings.
+
+Secrets are never written in the file: a credential is ``{env: NAME}`` or ``{file: /path}`` and is read at
+load time into a ``SecretStr`` (which prints as ``**********``). An inline secret is a config error, so a
+secret cannot end up in git or in a log line that prints the config.
+
+Environment overrides: ``ERPSYNC_DATABASE_URL`` (state store and engine database) and ``ERPSYNC_WORKER_ID``.
+
+Example::
+
+    database_url: sqlite:///erpsync.db
+    connections:
+      shopify:
+        platform: shopify
+        url: https://acme.myshopify.com
+        api_version: "2026-04"
+        credentials:
+          access_token: {env: SHOPIFY_ACCESS_TOKEN}
+          webhook_secret: {file: /run/secrets/shopify_webhook_secret}
+        budget: {cost_per_second: 1000}
+      netsuite:
+        platform: netsuite
+        url: https://1234567.suitetalk.api.netsuite.com
+        account_id: "1234567"
+        credentials:
+          consumer_key: {env: NS_CONSUMER_KEY}
+          ...
+        budget: {concurrency: 15}
+    flows:
+      order_to_erp:
+        source: shopify
+        target: netsuite
+        trigger: {webhook: true, poll_every_seconds: 300}
+        reconcile: {cron: "0 * * * *"}
+        mapping: mappings/shopify-netsuite/orders.yaml
+        retry: {max_attempts: 8, base_delay_seconds: 1, max_delay_seconds: 300}
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from erpsync.errors import ConfigError
+
+DEFAULT_CONFIG_FILE = "erpsync.yaml"
+PLATFORMS = ("shopify", "bigcommerce", "adobe_commerce", "netsuite", "business_central", "sap", "tryton")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SecretRef(_Strict):
+    """Where a secret comes from: an environment variable or a file (Docker/Kubernetes secrets)."""
+
+    env: str | None = None
+    file: Path | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one_source(self) -> SecretRef:
+        if (self.env is None) == (self.file is None):
+            raise ValueError("give exactly one of `env: NAME` or `file: /path`")
+        return self
+
+    def resolve(self) -> SecretStr:
+        if self.env is not None:
+            value = os.environ.get(self.env)
+            if value is None:
+                raise ValueError(f"environment variable {self.env} is not set")
+            return SecretStr(value)
+        assert self.file is not None
+        try:
+            return SecretStr(self.file.read_text().strip())
+        except OSError as exc:
+            raise ValueError(f"cannot read secret file {self.file}: {exc.strerror}") from exc
+
+
+class Budget(_Strict):
+    """An API budget, enforced cluster-wide by the engine (DESIGN decision 4)."""
+
+    concurrency: int | None = Field(default=None, ge=1)
+    requests_per_second: float | None = Field(default=None, gt=0)
+    cost_per_second: float | None = Field(default=None, gt=0)  # Shopify GraphQL restore rate
+    bucket_size: float | None = Field(default=None, gt=0)
+
+
+class Connection(_Strict):
+    platform: Literal[
+        "shopify", "bigcommerce", "adobe_commerce", "netsuite", "business_central", "sap", "tryton"
+    ]
+    url: str
+    api_version: str | None = None
+    account_id: str | None = None
+    credentials: dict[str, SecretRef] = Field(default_factory=dict)
+    budget: Budget = Field(default_factory=Budget)
+
+    @field_validator("credentials", mode="before")
+    @classmethod
+    def _no_inline_secrets(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            for name, ref in value.items():
+                if not isinstance(ref, dict):
+                    raise ValueError(
+                        f"credential {name!r} is written inline; secrets never go in the config file: "
+                        f"use `{name}: {{env: VARIABLE}}` or `{name}: {{file: /path/to/secret}}`"
+                    )
+        return value
+
+    def secrets(self) -> dict[str, SecretStr]:
+        """Read every credential now; raises ValueError naming the credential that cannot be read."""
+        resolved = {}
+        for name, ref in self.credentials.items():
+            try:
+                resolved[name] = ref.resolve()
+            except ValueError as exc:
+                raise ValueError(f"credential {name!r}: {exc}") from exc
+        return resolved
+
+
+class Trigger(_Strict):
+    webhook: bool = False
+    poll_every_seconds: int | None = Field(default=None, ge=1)
+    cron: str | None = None
+
+    @model_validator(mode="after")
+    def _at_least_one(self) -> Trigger:
+        if not (self.webhook or self.poll_every_seconds or self.cron):
+            raise ValueError(
+                "a flow needs a trigger: `webhook: true`, `poll_every_seconds: N` or `cron: ...`"
+            )
+        if self.cron is not None:
+            _check_cron(self.cron)
+        return self
+
+
+class Reconcile(_Strict):
+    cron: str
+
+    @field_validator("cron")
+    @classmethod
+    def _valid_cron(cls, value: str) -> str:
+        _check_cron(value)
+        return value
+
+
+class Retry(_Strict):
+    max_attempts: int = Field(default=8, ge=1)
+    base_delay_seconds: float = Field(default=1.0, gt=0)
+    max_delay_seconds: float = Field(default=300.0, gt=0)
+
+
+class Flow(_Strict):
+    enabled: bool = True
+    source: str
+    target: str
+    trigger: Trigger
+    reconcile: Reconcile | None = None
+    mapping: Path | None = None
+    retry: Retry = Field(default_factory=Retry)
+
+
+class Alert(_Strict):
+    url: SecretRef  # apprise URLs embed tokens (Slack, Teams), so they are secrets too
+    events: list[str] = Field(default_factory=lambda: ["new_exception_class", "flow_paused"])
+
+
+class Settings(BaseSettings):
+    """The whole erpsync configuration."""
+
+    model_config = SettingsConfigDict(env_prefix="ERPSYNC_", extra="forbid", frozen=True)
+
+    database_url: str = "sqlite:///erpsync.db"
+    worker_id: str | None = None
+    connections: dict[str, Connection] = Field(default_factory=dict)
+    flows: dict[str, Flow] = Field(default_factory=dict)
+    alerts: list[Alert] = Field(default_factory=list)
+
+    @classmethod
+    def settings_customise_sources(
+        cls, settings_cls: type[BaseSettings], init_settings: Any, env_settings: Any, *_: Any, **__: Any
+    ) -> tuple[Any, ...]:
+        # The environment wins over the file: a deployment points the same erpsync.yaml at its own database.
+        return (env_settings, init_settings)
+
+    @model_validator(mode="after")
+    def _flows_name_known_connections(self) -> Settings:
+        for name, flow in self.flows.items():
+            for role in ("source", "target"):
+                connection = getattr(flow, role)
+                if connection not in self.connections:
+                    known = ", ".join(sorted(self.connections)) or "none configured"
+                    raise ValueError(
+                        f"flow {name!r}: {role} {connection!r} is not a connection (known: {known})"
+                    )
+        return self
+
+
+def _check_cron(expression: str) -> None:
+    if len(expression.split()) != 5:
+        raise ValueError(
+            f"cron {expression!r} must have 5 fields: minute hour day-of-month month day-of-week"
+        )
+
+
+def _describe(error: Any) -> str:
+    where = ".".join(str(part) for part in error["loc"]) or "(top level)"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        message = "unknown key (check the spelling; see `erpsync config check --help` for the schema)"
+    return f"{where}: {message}"
+
+
+def load_settings(path: str | Path | None = None) -> Settings:
+    """Load ``erpsync.yaml`` (or ``path``); a missing default file means the embedded defaults.
+
+    Raises ConfigError whose message lists every problem, one per line, each naming the key path.
+    """
+    file = Path(path) if path is not None else Path(DEFAULT_CONFIG_FILE)
+    document: Any = {}
+    if file.exists():
+        try:
+            document = yaml.safe_load(file.read_text()) or {}
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{file}: not valid YAML: {exc}", suggested_fix="fix the YAML syntax") from exc
+        if not isinstance(document, dict):
+            raise ConfigError(f"{file}: the top level must be a mapping of settings")
+    elif path is not None:
+        raise ConfigError(f"{file}: no such config file")
+    try:
+        return Settings(**document)
+    except ValidationError as exc:
+        problems = "\n".join(f"  {file}: {_describe(error)}" for error in exc.errors())
+        raise ConfigError(f"{file} has {exc.error_count()} problem(s):\n{problems}") from None
+
+
+def check_secrets(settings: Settings) -> list[str]:
+    """Every credential that cannot be read now, named by connection and credential (never the value)."""
+    problems = []
+    for name, connection in settings.connections.items():
+        try:
+            connection.secrets()
+        except ValueError as exc:
+            problems.append(f"connections.{name}: {exc}")
+    for index, alert in enumerate(settings.alerts):
+        try:
+            alert.url.resolve()
+        except ValueError as exc:
+            problems.append(f"alerts.{index}.url: {exc}")
+    return problems
