@@ -57,7 +57,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from erpsync.errors import ConfigError
 
 DEFAULT_CONFIG_FILE = "erpsync.yaml"
-PLATFORMS = ("shopify", "bigcommerce", "adobe_commerce", "netsuite", "business_central", "sap", "tryton")
 
 
 class _Strict(BaseModel):
