@@ -1,0 +1,153 @@
+"""Every call erpsync makes into DBOS Transact 3.4, in one module (docs/decisions/0001-engine-dbos.md).
+
+The rest of the engine, and every flow, speaks our own API; a DBOS upgrade is a change here. DBOS keeps one
+instance per process, so one :class:`erpsync.engine.Engine` per process too.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from dbos import DBOS, DBOSConfig, SetWorkflowID, WorkflowHandle
+from dbos._recovery import recover_pending_workflows  # no public name in 3.4; see the decision record
+
+log = logging.getLogger(__name__)
+
+TERMINAL = frozenset({"SUCCESS", "ERROR", "CANCELLED", "MAX_RECOVERY_ATTEMPTS_EXCEEDED"})
+
+
+def configure(*, database_url: str, worker_id: str, app_version: str, app_name: str) -> None:
+    config: DBOSConfig = {
+        "name": app_name,
+        "system_database_url": database_url,
+        # Stable per worker: a restarted worker recovers exactly the workflows it left pending.
+        "executor_id": worker_id,
+        # Fixed rather than DBOS's hash of the registered code: workers must agree on it, or one worker's
+        # pending workflows are invisible to another's recovery (recovery filters by version).
+        "application_version": app_version,
+        "log_level": "WARNING",
+        "notification_listener_polling_interval_sec": 0.1,
+        "scheduler_polling_interval_sec": 1.0,
+    }
+    DBOS(config=config)
+
+
+def register_workflow(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+    return DBOS.workflow(name=name)(fn)
+
+
+def launch() -> None:
+    DBOS.launch()
+
+
+def destroy() -> None:
+    DBOS.destroy(destroy_registry=True)
+
+
+def register_queue(
+    name: str, *, concurrency: int | None, requests_per_second: float | None, polling_interval: float
+) -> None:
+    limiter = None
+    if requests_per_second is not None:
+        # DBOS limits workflow starts per rolling window; a one-second window matches a per-second budget.
+        limiter = {"limit": max(1, round(requests_per_second)), "period": 1.0}
+        if requests_per_second < 1:
+            limiter = {"limit": 1, "period": 1.0 / requests_per_second}
+    # always_update: every worker registers the same budget at start-up, so the newest configuration wins
+    # instead of a stale row claiming the whole queue.
+    DBOS.register_queue(
+        name,
+        global_concurrency=concurrency,
+        limiter=limiter,  # type: ignore[arg-type]
+        polling_interval_sec=polling_interval,
+        on_conflict="always_update",
+    )
+
+
+def enqueue(queue: str, workflow: Callable[..., Any], workflow_id: str, *args: Any) -> WorkflowHandle[Any]:
+    # A workflow id that already exists returns the existing workflow: that is the dedupe.
+    with SetWorkflowID(workflow_id):
+        return DBOS.enqueue_workflow(queue, workflow, *args)
+
+
+def run_step(name: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    return DBOS.run_step({"name": name}, fn, *args, **kwargs)
+
+
+def sleep(seconds: float) -> None:
+    DBOS.sleep(seconds)
+
+
+def current_workflow_id() -> str:
+    workflow_id = DBOS.workflow_id
+    if workflow_id is None:
+        raise RuntimeError("a flow step was called outside a running flow")
+    return workflow_id
+
+
+def status(workflow_id: str) -> str | None:
+    found = DBOS.get_workflow_status(workflow_id)
+    return None if found is None else str(found.status)
+
+
+def result(workflow_id: str) -> Any:
+    return DBOS.retrieve_workflow(workflow_id).get_result()
+
+
+def workflow_input(workflow_id: str) -> tuple[tuple[Any, ...], dict[str, Any]] | None:
+    found = DBOS.list_workflows(workflow_ids=[workflow_id], load_input=True, load_output=False)
+    if not found or found[0].input is None:
+        return None
+    inputs = found[0].input
+    return tuple(inputs["args"]), dict(inputs["kwargs"])
+
+
+def last_failed_step(workflow_id: str, ignore_prefix: str) -> int | None:
+    """The function id of the last step of ``workflow_id`` that raised, skipping the engine's own steps."""
+    failed = [
+        step["function_id"]
+        for step in DBOS.list_workflow_steps(workflow_id)
+        if step["error"] is not None and not step["function_name"].startswith(ignore_prefix)
+    ]
+    return failed[-1] if failed else None
+
+
+def fork(workflow_id: str, start_step: int, new_workflow_id: str, queue: str) -> None:
+    """Run ``workflow_id`` again from ``start_step``, keeping the outputs of the steps before it."""
+    with SetWorkflowID(new_workflow_id):
+        DBOS.fork_workflow(workflow_id, start_step, queue_name=queue)
+
+
+def recover(executor_ids: list[str]) -> int:
+    """Put the pending workflows of dead executors back on their queues for any live worker to run."""
+    from dbos._dbos import _get_dbos_instance
+
+    return len(recover_pending_workflows(_get_dbos_instance(), executor_ids))
+
+
+def scheduled_workflow(name: str, fire: Callable[[datetime], None]) -> Callable[..., Any]:
+    def on_schedule(scheduled_at: datetime, context: Any) -> None:
+        fire(scheduled_at)
+
+    return DBOS.workflow(name=name)(on_schedule)
+
+
+def apply_schedules(schedules: list[tuple[str, Callable[..., Any], str, str]]) -> None:
+    """(schedule name, scheduled workflow, cron, queue) for each schedule; replaces earlier definitions."""
+    if schedules:
+        DBOS.apply_schedules(
+            [
+                {"schedule_name": name, "workflow_fn": workflow, "schedule": cron, "queue_name": queue}
+                for name, workflow, cron, queue in schedules
+            ]
+        )
+
+
+def workflow_ids_with_prefix(prefix: str) -> list[str]:
+    return [
+        found.workflow_id
+        for found in DBOS.list_workflows(workflow_id_prefix=prefix, load_input=False, load_output=False)
+    ]
