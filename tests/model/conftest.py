@@ -132,7 +132,7 @@ def invoice_data() -> dict[str, Any]:
     }
 
 
-SAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
+SAMPLES: dict[str, Callable[..., dict[str, Any]]] = {
     "product": lambda: {
         "origin": origin("P1"),
         "title": "Mug",
@@ -240,5 +240,5 @@ SAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
 
 
 @pytest.fixture
-def samples() -> dict[str, Callable[[], dict[str, Any]]]:
+def samples() -> dict[str, Callable[..., dict[str, Any]]]:
     return SAMPLES

@@ -114,6 +114,11 @@ class Money(BaseModel):
     currency: CurrencyCode
 
     @classmethod
+    def of(cls, amount: str | int | Decimal, currency: str) -> Money:
+        """``Money.of("10.50", "EUR")``: the typed constructor (floats are refused here too)."""
+        return cls.model_validate({"amount": amount, "currency": currency})
+
+    @classmethod
     def zero(cls, currency: str) -> Money:
         return cls(amount=Decimal(0), currency=currency)
 
