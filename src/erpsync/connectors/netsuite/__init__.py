@@ -1,0 +1,20 @@
+"""NetSuite (SuiteTalk REST web services): auth signers, the REST client with paging, SuiteQL, budget and
+error decoding, translation to and from canonical records, and the ErpConnector composed from them."""
+
+from erpsync.connectors.netsuite.auth import OAuth2ClientCredentials, TokenBasedAuth, netsuite_realm
+from erpsync.connectors.netsuite.budget import ConcurrencyBudget, LocalConcurrencyBudget
+from erpsync.connectors.netsuite.client import NetSuiteClient, RetryRule, external_id_for
+from erpsync.connectors.netsuite.errors import NetSuiteDataError, decode_error
+
+__all__ = [
+    "ConcurrencyBudget",
+    "LocalConcurrencyBudget",
+    "NetSuiteClient",
+    "NetSuiteDataError",
+    "OAuth2ClientCredentials",
+    "RetryRule",
+    "TokenBasedAuth",
+    "decode_error",
+    "external_id_for",
+    "netsuite_realm",
+]
