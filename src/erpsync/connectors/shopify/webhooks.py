@@ -11,9 +11,9 @@ rotation Shopify may sign with the old secret for up to an hour, so every config
 
 Dedupe key: ``X-Shopify-Webhook-Id``. platform-apis.md §1 records a CONFLICT: an older Shopify page names
 ``X-Shopify-Event-Id`` as the key, the newer delivery-structure page ``X-Shopify-Webhook-Id`` (unique per
-delivery; Event-Id is shared by all deliveries of one merchant action, to every topic). We dedupe deliveries by
-webhook id (a retried delivery keeps its id) and, downstream, flows dedupe by business identity (store + order
-id) and re-read the record, so a duplicate that slips past either key is still written once.
+delivery; Event-Id is shared by all deliveries of one merchant action, to every topic). We dedupe deliveries
+by webhook id (a retried delivery keeps its id) and, downstream, flows dedupe by business identity (store +
+order id) and re-read the record, so a duplicate that slips past either key is still written once.
 """
 
 from __future__ import annotations
