@@ -13,6 +13,7 @@ import pytest
 from pydantic import ValidationError
 
 import erpsync.model as model
+from erpsync.errors import DataError
 from erpsync.model import (
     RECORD_TYPES,
     BillingDocument,
@@ -20,6 +21,7 @@ from erpsync.model import (
     CreditMemo,
     Customer,
     Discount,
+    InvalidRecordError,
     InventoryLevel,
     Invoice,
     LoyaltyEvent,
@@ -30,6 +32,8 @@ from erpsync.model import (
     Refund,
     Transaction,
     Variant,
+    Weight,
+    build_record,
     record_class,
 )
 
@@ -236,3 +240,57 @@ def test_loyalty_points_take_their_sign_from_the_kind(samples: Samples) -> None:
         LoyaltyEvent.model_validate({**earned, "points": -5})
     with pytest.raises(ValidationError, match="customer_id"):
         LoyaltyEvent.model_validate({**earned, "customer_email": None})
+
+
+def test_build_record_turns_a_bad_payload_into_a_data_error_naming_each_field(samples: Samples) -> None:
+    data = samples["order"]()
+    data["lines"][0]["quantity"] = 0
+    data["totals"]["total"] = {"amount": 63.72, "currency": "USD"}
+    with pytest.raises(InvalidRecordError) as caught:
+        build_record("order", data)
+    error = caught.value
+    assert isinstance(error, DataError)
+    assert [path for path, _ in error.problems] == ["lines.0.quantity", "totals.total.amount"]
+    assert error.message.startswith(
+        "order 5001 from shopify is not a valid canonical order: lines.0.quantity:"
+    )
+    assert error.field == "lines.0.quantity"
+    assert error.suggested_fix
+
+
+def test_build_record_reports_consistency_errors_without_pydantic_noise(samples: Samples) -> None:
+    data = samples["payout"]()
+    data["net"] = usd("1.00")
+    with pytest.raises(
+        InvalidRecordError, match=r"shopify is not a valid canonical payout: \(record\): net: 1\.00"
+    ):
+        build_record("payout", data)
+
+
+def test_build_record_returns_the_typed_record(samples: Samples) -> None:
+    record = build_record("inventory_level", samples["inventory_level"]())
+    assert isinstance(record, InventoryLevel)
+    assert record.business_key == "MUG-RED@NYC-1"
+
+
+def test_weight_converts_between_units_exactly() -> None:
+    pound = Weight(value=Decimal(1), unit="lb")
+    assert pound.in_unit("g").value == Decimal("453.59237")
+    assert pound.in_unit("oz").value == 16
+    assert Weight(value=Decimal(500), unit="g").in_unit("kg").value == Decimal("0.5")
+
+
+def test_decimals_serialize_in_fixed_point_never_exponent() -> None:
+    weight = Weight(value=Decimal("1E+2"), unit="g")
+    assert weight.model_dump(mode="json") == {"value": "100", "unit": "g"}
+
+
+def test_json_schema_describes_money_as_a_string_in_every_record_that_has_money() -> None:
+    with_money = 0
+    for cls in set(RECORD_TYPES.values()):
+        money = cls.model_json_schema().get("$defs", {}).get("Money")
+        if money is not None:
+            with_money += 1
+            assert money["properties"]["amount"]["type"] == "string"
+            assert money["properties"]["currency"]["pattern"] == "^[A-Z]{3}$"
+    assert with_money >= 10

@@ -50,7 +50,7 @@ from erpsync.model.orders import (
     TrackingInfo,
 )
 from erpsync.model.promotions import Discount, LoyaltyEvent
-from erpsync.model.registry import RECORD_TYPES, record_class
+from erpsync.model.registry import RECORD_TYPES, InvalidRecordError, build_record, record_class
 
 __all__ = [
     "RECORD_TYPES",
@@ -69,6 +69,7 @@ __all__ = [
     "Fulfillment",
     "FulfillmentLine",
     "InconsistentRecordError",
+    "InvalidRecordError",
     "InventoryLevel",
     "Invoice",
     "Location",
@@ -97,6 +98,7 @@ __all__ = [
     "Transaction",
     "Variant",
     "Weight",
+    "build_record",
     "record_class",
     "sum_money",
 ]

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, ClassVar, Literal
 
 from pydantic import Field, model_validator
@@ -27,6 +28,20 @@ class Weight(Part):
 
     value: Measure = Field(ge=0)
     unit: WeightUnit
+
+    def in_unit(self, unit: WeightUnit) -> Weight:
+        """The same weight in ``unit``, exactly (the pound and ounce are defined in grams)."""
+        grams = self.value * _GRAMS_PER_UNIT[self.unit]
+        return Weight(value=grams / _GRAMS_PER_UNIT[unit], unit=unit)
+
+
+# International avoirdupois pound (1959): exactly 453.59237 g; the ounce is 1/16 of it.
+_GRAMS_PER_UNIT: dict[str, Decimal] = {
+    "g": Decimal(1),
+    "kg": Decimal(1000),
+    "lb": Decimal("453.59237"),
+    "oz": Decimal("28.349523125"),
+}
 
 
 class ProductOption(Part):

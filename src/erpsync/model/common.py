@@ -21,6 +21,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    WithJsonSchema,
 )
 
 from erpsync.errors import DataError
@@ -65,7 +66,11 @@ def _check_country_code(code: str) -> str:
 
 
 def _decimal_to_json(value: Decimal) -> str:
-    return str(value)
+    # Fixed-point, never exponent notation: "100", not "1E+2" — ERPs and JSONata read plain decimals only.
+    return format(value, "f")
+
+
+_DECIMAL_JSON_SCHEMA = {"type": "string", "pattern": r"^-?\d+(\.\d+)?$", "examples": ["19.99"]}
 
 
 ExactDecimal = Annotated[
@@ -73,6 +78,7 @@ ExactDecimal = Annotated[
     BeforeValidator(_reject_float),
     Field(allow_inf_nan=False),
     PlainSerializer(_decimal_to_json, return_type=str, when_used="json"),
+    WithJsonSchema(_DECIMAL_JSON_SCHEMA),
 ]
 """A money amount: str, int or Decimal in; float refused; serialized to JSON as a string, exactly."""
 
@@ -81,11 +87,16 @@ Measure = Annotated[
     BeforeValidator(_float_via_repr),
     Field(allow_inf_nan=False),
     PlainSerializer(_decimal_to_json, return_type=str, when_used="json"),
+    WithJsonSchema(_DECIMAL_JSON_SCHEMA),
 ]
 """A non-money decimal (weight, tax rate, percentage): floats are taken at their shortest repr."""
 
-CurrencyCode = Annotated[str, AfterValidator(_check_currency_code)]
-CountryCode = Annotated[str, AfterValidator(_check_country_code)]
+CurrencyCode = Annotated[
+    str, AfterValidator(_check_currency_code), WithJsonSchema({"type": "string", "pattern": "^[A-Z]{3}$"})
+]
+CountryCode = Annotated[
+    str, AfterValidator(_check_country_code), WithJsonSchema({"type": "string", "pattern": "^[A-Z]{2}$"})
+]
 NonEmptyStr = Annotated[str, Field(min_length=1)]
 
 
@@ -104,7 +115,7 @@ class CurrencyMismatchError(InconsistentRecordError):
 class Money(BaseModel):
     """An exact amount in one currency. Immutable; arithmetic returns new Money.
 
-    ``Money(amount="10.50", currency="EUR") + Money(amount="1", currency="EUR") == Money("11.50 EUR")``;
+    ``Money.of("10.50", "EUR") + Money.of("1", "EUR") == Money.of("11.50", "EUR")``;
     adding USD to EUR raises ``CurrencyMismatchError``. Amounts keep their scale ("10.50" stays "10.50").
     """
 

@@ -22,8 +22,9 @@ Email = Annotated[str, AfterValidator(_normalise_email)]
 
 
 def _email_key(email: str | None, record: Record) -> str:
-    # Stores treat e-mail addresses case-insensitively (Shopify and BigCommerce reject a second customer whose
-    # address differs only by case), so the key folds case to match them.
+    # The e-mail is a store's own unique customer key (Shopify's customerSet upserts by it:
+    # https://shopify.dev/docs/api/admin-graphql/unstable/objects/customersetusererror). Case is folded
+    # because the domain part is case-insensitive (RFC 5321 §2.4) and people type one address in varying case.
     return email.lower() if email else f"{record.origin.system}:{record.origin.id}"
 
 

@@ -58,6 +58,9 @@ class Discount(Record):
 
     @property
     def business_key(self) -> str:
+        # Codes match case-insensitively at checkout (Shopify:
+        # https://shopify.dev/changelog/cartdiscountcode-code-has-been-fixed-to-be-case-insensitive;
+        # Magento accepts "Test123" for "TEST123": github.com/magento/magento2/issues/34363).
         if len(self.codes) == 1:
             return self.codes[0].upper()
         return f"{self.origin.system}:{self.origin.id}"
