@@ -7,6 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from erpsync.errors import DataError
@@ -144,3 +146,62 @@ def test_fulfillment_needs_at_least_one_line(samples: Samples) -> None:
     with pytest.raises(ValidationError) as caught:
         Fulfillment.model_validate(samples["fulfillment"](lines=[]))
     assert caught.value.errors()[0]["loc"] == ("lines",)
+
+
+cents = st.decimals(min_value=0, max_value=10_000, places=2, allow_nan=False, allow_infinity=False)
+
+
+def _order(
+    prices: list[tuple[Decimal, int, Decimal]], discount: Decimal, shipping: Decimal
+) -> dict[str, Any]:
+    lines = [
+        {
+            "line_id": f"L{i}",
+            "title": f"Item {i}",
+            "quantity": qty,
+            "unit_price": usd(str(price)),
+            "tax_lines": [{"title": "VAT", "amount": usd(str(tax))}],
+        }
+        for i, (price, qty, tax) in enumerate(prices)
+    ]
+    line_sum = sum((price * qty for price, qty, _ in prices), Decimal(0))
+    tax = sum((t for _, _, t in prices), Decimal(0))
+    return {
+        "origin": {"system": "shop", "id": "1", "updated_at": "2026-03-01T12:00:00Z"},
+        "placed_at": "2026-03-01T12:00:00Z",
+        "currency": "USD",
+        "lines": lines,
+        "discounts": [{"kind": "fixed_amount", "amount": usd(str(discount))}],
+        "shipping_lines": [{"title": "Post", "price": usd(str(shipping))}],
+        "totals": {
+            "lines": usd(str(line_sum)),
+            "discounts": usd(str(discount)),
+            "shipping": usd(str(shipping)),
+            "tax": usd(str(tax)),
+            "total": usd(str(line_sum - discount + shipping + tax)),
+        },
+    }
+
+
+@given(
+    st.lists(st.tuples(cents, st.integers(1, 50), cents), min_size=1, max_size=5),
+    cents,
+    cents,
+    st.sampled_from([Decimal("0.01"), Decimal("-0.01"), Decimal("0.02"), Decimal("-1")]),
+)
+def test_total_is_accepted_exactly_and_off_by_more_than_the_tolerance_is_not(
+    prices: list[tuple[Decimal, int, Decimal]], discount: Decimal, shipping: Decimal, off_by: Decimal
+) -> None:
+    data = _order(prices, discount, shipping)
+    computed = Decimal(data["totals"]["total"]["amount"])
+    assume(computed + off_by >= 0)
+    assert Order.model_validate(data).totals.total.amount == computed
+    data["totals"]["total"] = usd(str(computed + off_by))
+    with pytest.raises(ValidationError, match=r"totals\.total"):
+        Order.model_validate(data)
+    tolerated = {**data, "rounding_tolerance": "0.01"}
+    if abs(off_by) <= Decimal("0.01"):
+        assert Order.model_validate(tolerated).totals.total.amount == computed + off_by
+    else:
+        with pytest.raises(ValidationError, match=r"totals\.total"):
+            Order.model_validate(tolerated)
