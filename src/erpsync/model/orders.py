@@ -162,7 +162,8 @@ class Order(Record):
     """A sale: lines, discounts with their codes, taxes, shipping, payments and the buyer.
 
     Amounts are in ``currency`` (the shop's currency, what the ERP books); ``presentment_currency`` is the one
-    the buyer saw, with ``presentment_total`` in it. Payments may be in either. ``totals`` must add up exactly
+    the buyer saw, with ``presentment_total`` in it. Payments may be in either. ``totals`` are the order as
+    placed (later refunds are ``Refund`` records, not edits of the totals) and must add up exactly
     (see ``OrderTotals``); a source system that rounds per line may declare ``rounding_tolerance`` up to 0.01
     for tax and total. ``fulfillments`` and ``refunds``, when carried, must point at this order's lines and
     not ship or refund more units than were ordered. For B2B orders ``company_id``/``company_location_id``
@@ -244,12 +245,13 @@ class Order(Record):
             if payment.amount.currency not in (self.currency, presentment):
                 raise InconsistentRecordError(
                     f"payments.{index}.amount: {payment.amount} is in neither the order currency "
-                    f"{self.currency} "
-                    f"nor its presentment currency {presentment}"
+                    f"{self.currency} nor its presentment currency {presentment}",
+                    field=f"payments.{index}.amount",
                 )
         if self.presentment_total is not None and self.presentment_total.currency != presentment:
             raise InconsistentRecordError(
-                f"presentment_total: {self.presentment_total} is not in presentment currency {presentment}"
+                f"presentment_total: {self.presentment_total} is not in presentment currency {presentment}",
+                field="presentment_total",
             )
 
     def _check_totals(self) -> None:
@@ -272,10 +274,9 @@ class Order(Record):
             sum_money((s.price for s in self.shipping_lines), currency),
             "Σ shipping_lines.price",
         )
-        taxes = [t.amount for ln in self.lines for t in ln.tax_lines] + [
-            t.amount for s in self.shipping_lines for t in s.tax_lines
-        ]
-        taxes += [t.amount for t in self.tax_lines]
+        tax_lines = [*(t for ln in self.lines for t in ln.tax_lines), *self.tax_lines]
+        tax_lines += [t for s in self.shipping_lines for t in s.tax_lines]
+        taxes = [t.amount for t in tax_lines]
         check_total("totals.tax", totals.tax, sum_money(taxes, currency), "Σ tax lines", tolerance)
         computed = totals.lines - totals.discounts + totals.shipping
         formula = "lines - discounts + shipping (taxes included in prices)"
@@ -296,8 +297,7 @@ class Order(Record):
             if line.line_id not in known:
                 raise InconsistentRecordError(
                     f"{where}.lines.{index}.line_id: {line.line_id!r} is not a line of order "
-                    f"{self.business_key} "
-                    f"(its lines: {sorted(known)})",
+                    f"{self.business_key} (its lines: {sorted(known)})",
                     field=f"{where}.lines.{index}.line_id",
                 )
 
@@ -309,6 +309,6 @@ class Order(Record):
             if taken[order_line.line_id] > order_line.quantity:
                 raise InconsistentRecordError(
                     f"{what}: line {order_line.line_id!r} has {taken[order_line.line_id]} units in {what} "
-                    f"but only {order_line.quantity} were ordered",
+                    f"but only {order_line.quantity} ordered",
                     field=what,
                 )
