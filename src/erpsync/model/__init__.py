@@ -1,8 +1,5 @@
-"""Canonical records: the platform-neutral shape every connector translates to and from.
-
-Money is Decimal + ISO currency (never float); every record has an ``origin``, a ``record_type`` and a
-``business_key``; ``RECORD_TYPES`` finds a class by its record type name.
-"""
+"""Canonical records, the platform-neutral shape every connector translates to and from: Money (Decimal +
+ISO currency, never float), Origin, one module per touchpoint, and ``RECORD_TYPES`` (class by name)."""
 
 from erpsync.model.catalog import (
     InventoryLevel,
