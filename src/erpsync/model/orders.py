@@ -67,7 +67,8 @@ class OrderLine(Part):
 
 
 class ShippingLine(Part):
-    """A delivery charge: ``code`` is the carrier service the mapping's value map turns into an ERP ship
+    """A delivery charge. ``price`` is before discounts (a shipping discount is a ``DiscountApplication`` with
+    ``target="shipping"``); ``code`` is the carrier service a value map turns into an ERP ship method."""
     method."""
 
     title: NonEmptyStr
