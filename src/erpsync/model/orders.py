@@ -69,7 +69,6 @@ class OrderLine(Part):
 class ShippingLine(Part):
     """A delivery charge. ``price`` is before discounts (a shipping discount is a ``DiscountApplication`` with
     ``target="shipping"``); ``code`` is the carrier service a value map turns into an ERP ship method."""
-    method."""
 
     title: NonEmptyStr
     code: str | None = None
