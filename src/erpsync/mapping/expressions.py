@@ -1,14 +1,17 @@
 """JSONata expressions (jsonata-python), compiled once when a spec loads and evaluated per record.
 
 Every expression sees the document it maps (the source record, or one element of an ``each:`` list) as its
-context, and the whole source record as ``$root``. Sources are plain JSON data: ``Decimal`` money becomes its
+context, the whole source record as ``$root``, and the spec's value maps as ``$maps`` (``$maps.locations``). Sources are plain JSON data: ``Decimal`` money becomes its
 exact string (JSONata would otherwise refuse it, or we would be tempted to turn it into a float), dates
 become ISO strings, pydantic models are dumped in JSON mode.
+
+Integers of 16 digits or more (Shopify ids such as 820982911946154508) become strings of their digits:
+jsonata-python formats numbers with 15 significant digits, so ``$string(id)`` or ``'x-' & id`` would turn that
+id into ``8.20982911946155e+17``. As strings they stay exact; the ``integer`` transform turns one back.
 """
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import uuid
 from collections.abc import Mapping
@@ -46,11 +49,11 @@ class Expression:
     def __repr__(self) -> str:
         return f"Expression({self.text!r})"
 
-    def evaluate(self, context: Any, root: Any) -> Any:
+    def evaluate(self, context: Any, root: Any, maps: Mapping[str, Any] | None = None) -> Any:
         """Value of the expression on ``context`` (already JSON data); None when it selects nothing."""
         try:
             # Passing bindings gives each evaluation its own frame: the compiled expression is shared.
-            result = self._compiled.evaluate(context, {"root": root})
+            result = self._compiled.evaluate(context, {"root": root, "maps": maps or {}})
         except RecursionError:
             raise ExpressionRuntimeError("expression recursed too deeply on this record") from None
         except Exception as exc:
@@ -81,10 +84,16 @@ def _plain(value: Any) -> Any:
     )
 
 
+# jsonata-python prints numbers with 15 significant digits (functions.py, Decimal context prec=15).
+EXACT_INTEGER_LIMIT = 10**15
+
+
 def to_json_document(value: Any, *, path: str = "$") -> Any:
     """The source record as plain JSON data; money Decimals become exact strings, never floats."""
-    if value is None or isinstance(value, (str, bool, int)):
+    if value is None or isinstance(value, (str, bool)):
         return value
+    if isinstance(value, int):
+        return str(value) if abs(value) >= EXACT_INTEGER_LIMIT else value
     if isinstance(value, float):
         return value
     if isinstance(value, Decimal):
@@ -104,7 +113,3 @@ def to_json_document(value: Any, *, path: str = "$") -> Any:
         field=path,
         suggested_fix="give the mapping the record as parsed JSON (dicts, lists, strings, numbers)",
     )
-
-
-def deep_copy(value: Any) -> Any:
-    return copy.deepcopy(value)

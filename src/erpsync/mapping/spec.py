@@ -158,6 +158,7 @@ class _Run:
         self.root = root
         self.lookup = lookup
         self.problems: list[FieldProblem] = []
+        self.maps = {name: dict(value_map.values) for name, value_map in spec.value_maps.items()}
 
     def problem(self, label: str, problem: str, fix: str, prerequisite: Prerequisite | None = None) -> Any:
         self.problems.append(FieldProblem(label, problem, fix, prerequisite))
@@ -185,7 +186,7 @@ class _Run:
 
     def _raw_value(self, rule: FieldRule, context: Any, label: str) -> Any:
         if rule.expression is not None:
-            return rule.expression.evaluate(context, self.root)
+            return rule.expression.evaluate(context, self.root, self.maps)
         if rule.constant is not MISSING:
             return to_json_document(rule.constant)
         if rule.lookup is not None:
@@ -230,7 +231,7 @@ class _Run:
 
     def _lookup(self, rule: FieldRule, context: Any, label: str) -> Any:
         assert rule.lookup is not None and self.lookup is not None
-        key = rule.lookup.key.evaluate(context, self.root)
+        key = rule.lookup.key.evaluate(context, self.root, self.maps)
         for transform in rule.transforms:
             key = transform(key)
         if key is None or key == "":
@@ -256,7 +257,7 @@ class _Run:
 
     def _each(self, rule: FieldRule, context: Any, label: str) -> Any:
         assert rule.each is not None
-        selected = rule.each.evaluate(context, self.root)
+        selected = rule.each.evaluate(context, self.root, self.maps)
         if selected is None:
             return None
         # JSONata returns a one-element sequence as the element itself.

@@ -1,0 +1,238 @@
+"""Mapping test fixtures: Shopify payloads built from Shopify's published JSON Schemas, an in-memory id
+cross-reference, the default specs, and a writer for small throwaway specs.
+
+The schema files (../shared/reference/specs/shopify/webhook-schemas-2026-04/) carry no example payload, so a
+test describes the values it cares about and ``payload()`` fills every other required key with a neutral
+value of the right type, then validates the result against the schema: what the spec is tested on has the
+real payload's shape.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import textwrap
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+DEFAULT_SPECS = REPO / "mappings" / "shopify-netsuite"
+SCHEMAS = REPO.parent / "shared/reference/specs/shopify/webhook-schemas-2026-04"
+_FORMATS = {
+    "date-time": "2026-03-14T09:26:53-04:00",
+    "uri": "https://example.myshopify.com/",
+    "email": "customer@example.com",
+    "ipv4": "192.0.2.10",
+}
+
+
+@cache
+def schema(topic: str) -> dict[str, Any]:
+    path = SCHEMAS / f"{topic}.json"
+    if not path.exists():
+        pytest.skip(f"reference schema {path} not present (the shared reference specs live beside the repo)")
+    loaded: dict[str, Any] = json.loads(path.read_text())
+    return loaded
+
+
+def payload(topic: str, values: dict[str, Any]) -> dict[str, Any]:
+    """A schema-valid ``topic`` payload (e.g. ``orders/create``) with ``values`` at the keys they name."""
+    document: dict[str, Any] = _instance(schema(topic), values)
+    _validator(topic).validate(document)
+    return document
+
+
+@cache
+def _validator(topic: str) -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(schema(topic))
+
+
+def _instance(node: dict[str, Any], given: Any) -> Any:
+    kinds = node.get("type", "object")
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    if given is not _NOTHING:
+        if isinstance(given, dict) and "object" in kinds:
+            return _object(node, given)
+        if isinstance(given, list) and "array" in kinds:
+            return [_instance(node.get("items", {}), item) for item in given]
+        return given
+    if "null" in kinds:
+        return None
+    kind = kinds[0]
+    if kind == "object":
+        return _object(node, {})
+    if kind == "array":
+        return []
+    if kind == "string":
+        return _FORMATS.get(node.get("format", ""), "")
+    return {"integer": 0, "number": 0, "boolean": False}.get(kind)
+
+
+def _object(node: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
+    properties = node.get("properties", {})
+    keys = list(dict.fromkeys([*node.get("required", []), *given]))
+    return {key: _instance(properties.get(key, {}), given.get(key, _NOTHING)) for key in keys}
+
+
+_NOTHING = object()
+
+
+class MemoryLookup:
+    """The id cross-reference as a dict: (system, record_type, business_key) -> external id."""
+
+    def __init__(self, links: dict[tuple[str, str, str], str] | None = None) -> None:
+        self.links = dict(links or {})
+        self.asked: list[tuple[str, str, str]] = []
+
+    def external_id(self, system: str, record_type: str, business_key: str) -> str | None:
+        self.asked.append((system, record_type, business_key))
+        return self.links.get((system, record_type, business_key))
+
+
+SHOPIFY_ORDER_VALUES: dict[str, Any] = {
+    "id": 820982911946154508,
+    "name": "#1042",
+    "email": "ada@example.com",
+    "created_at": "2026-03-14T22:26:53-04:00",
+    "currency": "USD",
+    "presentment_currency": "USD",
+    "financial_status": "paid",
+    "note": "Leave at the back door",
+    "source_name": "web",
+    "landing_site": "/products/shirt?utm_source=newsletter&utm_campaign=spring-sale&utm_medium=email",
+    "referring_site": "https://www.google.com/",
+    "payment_gateway_names": ["shopify_payments"],
+    "taxes_included": False,
+    "total_discounts": "4.00",
+    "total_tax": "3.30",
+    "total_price": "56.30",
+    "total_shipping_price_set": {
+        "shop_money": {"amount": "9.90", "currency_code": "USD"},
+        "presentment_money": {"amount": "9.90", "currency_code": "USD"},
+    },
+    "discount_codes": [{"code": "SUMMER10", "amount": "4.00", "type": "fixed_amount"}],
+    "customer": {
+        "id": 115310627314723954,
+        "email": "ada@example.com",
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+    },
+    "shipping_lines": [{"id": 271878346596884015, "code": "Express", "title": "Express", "price": "9.90"}],
+    "shipping_address": {
+        "name": "Ada Lovelace",
+        "address1": "12 Analytical Row",
+        "address2": "",
+        "city": "Springfield",
+        "province_code": "IL",
+        "zip": "62701",
+        "country_code": "US",
+        "phone": "+1 217 555 0100",
+    },
+    "billing_address": {
+        "name": "Ada Lovelace",
+        "address1": "12 Analytical Row",
+        "city": "Springfield",
+        "province_code": "IL",
+        "zip": "62701",
+        "country_code": "US",
+    },
+    "line_items": [
+        {
+            "id": 866550311766439020,
+            "sku": "SHIRT-RED-M",
+            "title": "Shirt",
+            "variant_title": "Red / M",
+            "quantity": 2,
+            "price": "19.99",
+            "total_discount": "4.00",
+            "tax_lines": [{"title": "IL State Tax", "price": "2.00", "rate": 0.0625}],
+        },
+        {
+            "id": 141249953214522974,
+            "sku": "MUG-01",
+            "title": "Mug",
+            "variant_title": None,
+            "quantity": 1,
+            "price": "0.10",
+            "total_discount": "0.00",
+            "tax_lines": [
+                {"title": "IL State Tax", "price": "0.10", "rate": 0.0625},
+                {"title": "Springfield City Tax", "price": "0.20", "rate": 0.01},
+            ],
+        },
+    ],
+}
+
+ORDER_LINKS = {
+    ("netsuite", "customer", "115310627314723954"): "8812",
+    ("netsuite", "inventoryItem", "SHIRT-RED-M"): "501",
+    ("netsuite", "inventoryItem", "MUG-01"): "502",
+    ("netsuite", "discountItem", "shopify-discount"): "77",
+}
+
+
+@pytest.fixture(scope="session")
+def _shopify_order_once() -> dict[str, Any]:
+    return payload("orders/create", SHOPIFY_ORDER_VALUES)
+
+
+@pytest.fixture
+def shopify_order(_shopify_order_once: dict[str, Any]) -> dict[str, Any]:
+    """A Shopify orders/create payload (schema-valid): 2 lines, a discount code, shipping, tax."""
+    return copy.deepcopy(_shopify_order_once)
+
+
+@pytest.fixture
+def order_lookup() -> MemoryLookup:
+    """Every customer, SKU and discount item of ``shopify_order`` linked to its NetSuite id."""
+    return MemoryLookup(ORDER_LINKS)
+
+
+@pytest.fixture
+def order_links() -> dict[tuple[str, str, str], str]:
+    return dict(ORDER_LINKS)
+
+
+@pytest.fixture
+def make_lookup() -> Callable[..., MemoryLookup]:
+    """Build an in-memory id cross-reference from {(system, record_type, business_key): external id}."""
+    return MemoryLookup
+
+
+@pytest.fixture(scope="session")
+def default_specs_dir() -> Path:
+    return DEFAULT_SPECS
+
+
+@pytest.fixture(scope="session")
+def shopify_payload() -> Callable[[str, dict[str, Any]], dict[str, Any]]:
+    """Build a schema-valid Shopify webhook payload: ``shopify_payload("customers/create", {...})``."""
+    return payload
+
+
+@pytest.fixture
+def write_spec(tmp_path: Path) -> Callable[..., Path]:
+    """Write a spec file from text (dedented) and return its path."""
+
+    def write(text: str, name: str = "spec.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(textwrap.dedent(text).lstrip("\n"))
+        return path
+
+    return write
+
+
+MINIMAL_HEADER = """\
+spec_version: 1
+name: test-spec
+flow: order_to_erp
+description: A spec for tests.
+source: {system: shopify, record_type: order}
+target: {system: netsuite, record_type: salesOrder}
+trigger: {type: webhook}
+"""
