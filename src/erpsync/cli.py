@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from erpsync.errors import ConfigError
 
+if TYPE_CHECKING:
+    from erpsync.store import Store
+
 app = typer.Typer(help="erpsync: keep an online store and an ERP in sync.", no_args_is_help=True)
 config_app = typer.Typer(help="Check erpsync.yaml.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
 
 console = Console()
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)
 
 ConfigFile = Annotated[Path | None, typer.Option("--config", "-c", help="erpsync.yaml to use.")]
 
@@ -86,3 +90,201 @@ def _redacted_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
+
+
+# --- mapping --------------------------------------------------------------------------------------------
+mapping_app = typer.Typer(help="Check and render the declared mapping specs.", no_args_is_help=True)
+app.add_typer(mapping_app, name="mapping")
+
+SpecPaths = Annotated[
+    list[Path] | None, typer.Argument(help="Spec files or folders (default: the mappings/ folder).")
+]
+
+
+def _spec_paths(paths: list[Path] | None) -> list[Path]:
+    return list(paths) if paths else [Path("mappings")]
+
+
+@mapping_app.command("check")
+def mapping_check(paths: SpecPaths = None) -> None:
+    """Validate mapping specs; every error names file, line and field."""
+    from erpsync.mapping import check
+
+    problems = check(_spec_paths(paths))
+    if problems:
+        raise fail(f"{len(problems)} problem(s):\n" + "\n".join(f"  {p}" for p in problems))
+    console.print("[green]ok[/]: every mapping spec is valid")
+
+
+@mapping_app.command("render")
+def mapping_render(
+    paths: SpecPaths = None,
+    fmt: Annotated[str, typer.Option("--format", help="html | md")] = "html",
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here instead of stdout.")] = None,
+) -> None:
+    """Write the stakeholder mapping document: what moves, from where to where, transforms, owners, triggers."""
+    from erpsync.mapping import MappingSpecError, check, load_spec, render
+
+    if fmt not in ("html", "md"):
+        raise fail(f"--format must be html or md, not {fmt!r}")
+    problems = check(_spec_paths(paths))
+    if problems:
+        raise fail("fix the specs first:\n" + "\n".join(f"  {p}" for p in problems))
+    files = sorted(
+        file
+        for path in _spec_paths(paths)
+        for file in ([path] if path.is_file() else [*path.rglob("*.yaml"), *path.rglob("*.yml")])
+    )
+    try:
+        document = render([load_spec(file) for file in files], "html" if fmt == "html" else "md")
+    except MappingSpecError as exc:
+        raise fail(str(exc)) from None
+    if out is None:
+        typer.echo(document)
+    else:
+        out.write_text(document)
+        console.print(f"wrote {out} ({len(files)} spec(s))")
+
+
+# --- state store: exceptions, trace, status -------------------------------------------------------------
+exceptions_app = typer.Typer(help="The exception queue: parked records and what to do with them.")
+app.add_typer(exceptions_app, name="exceptions")
+
+
+def _open_store(config: Path | None) -> Store:
+    from erpsync.config import load_settings
+    from erpsync.store import Store
+
+    try:
+        return Store.open(load_settings(config).database_url)
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+
+
+@exceptions_app.command("list")
+def exceptions_list(
+    config: ConfigFile = None,
+    status: Annotated[str, typer.Option(help="open | retrying | resolved | skipped | all")] = "open",
+    flow: Annotated[str | None, typer.Option(help="Only this flow.")] = None,
+    error_class: Annotated[str | None, typer.Option("--class", help="transient | data | config")] = None,
+    system: Annotated[str | None, typer.Option(help="Only errors raised by this system.")] = None,
+) -> None:
+    """List parked records with their reason."""
+    from rich.table import Table
+
+    store = _open_store(config)
+    found = store.exceptions(
+        status=None if status == "all" else status, flow=flow, error_class=error_class, system=system
+    )
+    table = Table("id", "flow", "record", "class", "system", "attempts", "age", "reason")
+    for item in found:
+        table.add_row(
+            str(item.id),
+            item.flow,
+            f"{item.record_type} {item.business_key}",
+            item.error_class,
+            item.system or "",
+            str(item.attempts),
+            _age(item.created_at),
+            item.message,
+        )
+    console.print(table if found else f"no {status} exceptions")
+
+
+@exceptions_app.command("show")
+def exceptions_show(exception_id: int, config: ConfigFile = None) -> None:
+    """Show one parked record: error, suggested fix, payload (and the operator's edit)."""
+    import json
+
+    from erpsync.store import RecordNotFound
+
+    store = _open_store(config)
+    try:
+        item = store.exception(exception_id)
+    except RecordNotFound as exc:
+        raise fail(str(exc)) from None
+    console.print(f"[bold]exception {item.id}[/] — {item.status} — flow {item.flow}")
+    console.print(f"record:        {item.record_type} {item.business_key}")
+    console.print(f"error:         {item.error_class} ({item.error_type}) from {item.system or 'erpsync'}")
+    console.print(f"reason:        {item.message}")
+    if item.field:
+        console.print(f"field:         {item.field}")
+    console.print(f"suggested fix: {item.suggested_fix or '-'}")
+    console.print(f"attempts:      {item.attempts}; workflow {item.workflow_id}")
+    console.print_json(json.dumps(item.payload, default=str))
+    if item.edited_payload is not None:
+        console.print("[bold]edited payload (used by the next retry):[/]")
+        console.print_json(json.dumps(item.edited_payload, default=str))
+
+
+def _set_exception_status(exception_id: int, status: str, note: str | None, config: Path | None) -> None:
+    from erpsync.store import RecordNotFound
+
+    store = _open_store(config)
+    try:
+        item = store.exception(exception_id)
+        store.set_exception_status(exception_id, status, note=note)
+    except RecordNotFound as exc:
+        raise fail(str(exc)) from None
+    store.record_event(
+        item.record_type,
+        item.business_key,
+        status,
+        correlation_id=item.workflow_id,
+        message=note or f"exception {exception_id} {status} by an operator (CLI)",
+    )
+    console.print(f"exception {exception_id}: {status}")
+
+
+Note = Annotated[str | None, typer.Option(help="Why; kept with the exception and on the timeline.")]
+
+
+@exceptions_app.command("skip")
+def exceptions_skip(exception_id: int, note: Note = None, config: ConfigFile = None) -> None:
+    """Give up on a parked record on purpose (it stays visible as skipped)."""
+    _set_exception_status(exception_id, "skipped", note, config)
+
+
+@exceptions_app.command("resolve")
+def exceptions_resolve(exception_id: int, note: Note = None, config: ConfigFile = None) -> None:
+    """Mark a parked record as fixed by hand in the target system."""
+    _set_exception_status(exception_id, "resolved", note, config)
+
+
+@app.command()
+def trace(
+    system: Annotated[str, typer.Argument(help="shopify | netsuite | ... or 'any' for a business key")],
+    record_id: Annotated[str, typer.Argument(help="That system's id, order number, SKU or e-mail")],
+    config: ConfigFile = None,
+) -> None:
+    """The record's timeline across systems: every step, with ids and errors."""
+    from rich.table import Table
+
+    store = _open_store(config)
+    events = store.timeline(record_id, system=None if system == "any" else system)
+    if not events:
+        raise fail(f"nothing known about {system} id {record_id!r}", code=2)
+    table = Table("time (UTC)", "record", "step", "system", "external id", "detail")
+    for event in events:
+        detail = event.message or ""
+        if event.error_class:
+            detail = f"[{event.error_class}] {detail}"
+        table.add_row(
+            event.occurred_at.strftime("%Y-%m-%d %H:%M:%S"),
+            f"{event.record_type} {event.business_key}",
+            event.step,
+            event.system or "",
+            event.external_id or "",
+            detail,
+        )
+    console.print(table)
+
+
+def _age(moment: datetime) -> str:
+    from datetime import UTC
+
+    seconds = int((datetime.now(UTC) - moment).total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
