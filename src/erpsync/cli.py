@@ -122,7 +122,7 @@ def mapping_render(
     fmt: Annotated[str, typer.Option("--format", help="html | md")] = "html",
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here instead of stdout.")] = None,
 ) -> None:
-    """Write the stakeholder mapping document: what moves, from where to where, transforms, owners, triggers."""
+    """Write the stakeholder mapping document: what moves where, when, transformed how, owned by whom."""
     from erpsync.mapping import MappingSpecError, check, load_spec, render
 
     if fmt not in ("html", "md"):
