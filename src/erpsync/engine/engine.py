@@ -16,7 +16,7 @@ from erpsync import __version__
 from erpsync.engine import runtime
 from erpsync.engine.context import ENGINE_STEP, FlowContext, HoldRequested, StepFailed
 from erpsync.engine.policy import Action, RetryPolicy
-from erpsync.engine.records import RecordKeeper
+from erpsync.engine.records import HeldRecord, RecordKeeper
 from erpsync.engine.state import EngineState
 from erpsync.engine.workers import WatchSettings, WorkerWatch
 from erpsync.errors import ConfigError, classify
@@ -242,8 +242,7 @@ class Engine:
             origin_id=origin_id,
             policy=definition.policy,
         )
-        ctx.event("started", detail={"flow": definition.name, "worker": self.worker_id})
-        paused = runtime.run_step(f"{ENGINE_STEP}paused", self.paused_reason, definition.name)
+        paused = runtime.run_step(f"{ENGINE_STEP}start", self._start, ctx)
         if paused is not None:
             return self._hold(
                 ctx, record, pause_key(definition.name), f"flow {definition.name} is paused: {paused}"
@@ -265,15 +264,29 @@ class Engine:
             )
         return self._complete(ctx, value)
 
+    def _start(self, ctx: FlowContext) -> str | None:
+        """Timeline "started", and whether the flow is paused (one checkpoint for both)."""
+        self.records.event(
+            ctx.record_type,
+            ctx.business_key,
+            "started",
+            correlation_id=ctx.workflow_id,
+            detail={"flow": ctx.flow, "worker": self.worker_id},
+        )
+        return self.paused_reason(ctx.flow)
+
     def _complete(self, ctx: FlowContext, value: Any) -> FlowResult:
         key = f"{ctx.record_type}:{ctx.business_key}"
-        runtime.run_step(f"{ENGINE_STEP}mark_completed", self.state.mark_completed, key)
-        runtime.run_step(
-            f"{ENGINE_STEP}resolve_exceptions", self._resolve_exceptions, ctx.flow, ctx.business_key
-        )
-        ctx.event("completed")
-        self.release(key)
+        released = runtime.run_step(f"{ENGINE_STEP}complete", self._record_completion, ctx, key)
+        self._run_released(key, released)
         return FlowResult("completed", value=value)
+
+    def _record_completion(self, ctx: FlowContext, key: str) -> list[HeldRecord]:
+        """Mark the key done, close its exception, timeline "completed"; take the records held on it."""
+        self.state.mark_completed(key)
+        self.records.resolve(ctx.flow, ctx.business_key, note="a later run of the record completed")
+        self.records.event(ctx.record_type, ctx.business_key, "completed", correlation_id=ctx.workflow_id)
+        return self.records.release(key)
 
     def _after_failure(
         self,
@@ -331,9 +344,6 @@ class Engine:
             return self.state.paused(flow) is None
         return self.state.is_completed(prerequisite)
 
-    def _resolve_exceptions(self, flow: str, business_key: str) -> None:
-        self.records.resolve(flow, business_key, note="a later run of the record completed")
-
     def _raise_alert(self, alert: Alert) -> None:
         for hook in self.alert_hooks:
             try:
@@ -348,6 +358,9 @@ class Engine:
     def release(self, prerequisite: str) -> list[FlowHandle]:
         """Run again every record held on ``prerequisite`` (called when it completed, or by an operator)."""
         released = runtime.run_step(f"{ENGINE_STEP}release", self.records.release, prerequisite)
+        return self._run_released(prerequisite, released)
+
+    def _run_released(self, prerequisite: str, released: list[HeldRecord]) -> list[FlowHandle]:
         handles = []
         for held in released:
             definition = self._definition(held.flow)
