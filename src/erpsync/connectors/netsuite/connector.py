@@ -1,0 +1,370 @@
+"""``NetSuiteConnector``: the ErpConnector the flows use, composed from the client and the translations.
+
+Every write is idempotent through ``externalId``:
+
+- records with an identity of their own use it: a sales order's external id is made from the store order's
+  business key (``"shopify:1042"`` → ``eid:shopify_3A1042``), a customer's from its origin, a payment's,
+  refund's and payout's from theirs; writes are ``PUT …/eid:X`` upserts, so a replay lands on the same record;
+- records NetSuite makes by transforming a sales order (invoices) get the caller's ``idempotency_key`` as
+  external id: the connector looks it up before transforming, and a duplicate answer after a lost response
+  resolves to the record that was made.
+
+    connector = NetSuiteConnector("1234567_SB1", "https://1234567-sb1.suitetalk.api.netsuite.com", auth,
+                                  settings=NetSuiteSettings(discount_item_id="12", tax_item_id="-8"))
+    so_id = connector.upsert_sales_order(order, idempotency_key=order.business_key)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from erpsync.connectors.base import ChangeBatch
+from erpsync.connectors.netsuite import translate
+from erpsync.connectors.netsuite.budget import ConcurrencyBudget
+from erpsync.connectors.netsuite.changes import ChangeCursor, poll_changes, sql_quote
+from erpsync.connectors.netsuite.client import NetSuiteClient, RetryRule, external_id_for
+from erpsync.connectors.netsuite.errors import NetSuiteDataError
+from erpsync.connectors.netsuite.translate import NetSuiteSettings
+from erpsync.engine.policy import MissingPrerequisite
+from erpsync.errors import DataError
+from erpsync.model import (
+    Company,
+    CreditMemo,
+    Customer,
+    Fulfillment,
+    InventoryLevel,
+    Invoice,
+    Location,
+    Order,
+    Payout,
+    Product,
+    Refund,
+    Transaction,
+)
+
+SYSTEM = "netsuite"
+_ITEM_RECORD_TYPES = {"InvtPart": "inventoryItem", "NonInvtPart": "nonInventorySaleItem"}
+
+
+def origin_external_id(system: str, record_id: str) -> str:
+    """The external id of a record that came from another system: ``"<system>:<id>"`` made NetSuite-safe."""
+    return external_id_for(f"{system}:{record_id}")
+
+
+class NetSuiteConnector:
+    """One NetSuite account as an ``ErpConnector`` (see ``erpsync.connectors.base``)."""
+
+    system = SYSTEM
+
+    def __init__(
+        self,
+        account_id: str,
+        base_url: str,
+        auth: httpx.Auth,
+        *,
+        budget: ConcurrencyBudget | None = None,
+        settings: NetSuiteSettings | None = None,
+        retry: RetryRule | None = None,
+        poll_overlap: timedelta = timedelta(seconds=60),
+        poll_page_size: int = 200,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.account_id = account_id
+        self.settings = settings or NetSuiteSettings()
+        self.client = NetSuiteClient(base_url, auth, budget=budget, retry=retry, transport=transport)
+        self.poll_overlap = poll_overlap
+        self.poll_page_size = poll_page_size
+        self._item_ids: dict[str, str] = {}
+
+    def close(self) -> None:
+        self.client.close()
+
+    # -- sales orders --------------------------------------------------------------------------------
+
+    def upsert_sales_order(self, order: Order, *, idempotency_key: str) -> str:
+        """Create the sales order for ``order`` once; an order already in NetSuite is left as it is (its
+        lines may be fulfilled by now) and its id returned."""
+        external_id = external_id_for(order.business_key)
+        existing = self.client.find_by_external_id("salesOrder", external_id)
+        if existing is not None:
+            return str(existing["id"])
+        body = translate.sales_order_to_netsuite(
+            order,
+            external_id=external_id,
+            customer=self._order_customer(order),
+            item_ids=self.item_ids_for_skus([line.sku for line in order.lines if line.sku]),
+            settings=self.settings,
+        )
+        try:
+            return self.client.upsert("salesOrder", external_id, body)
+        except NetSuiteDataError as exc:
+            raise self._missing_customer(exc, order) from exc
+
+    def cancel_sales_order(self, order: Order, *, idempotency_key: str) -> None:
+        """Cancel the order's sales order (NetSuite refuses once lines are fulfilled: a DataError)."""
+        existing = self.client.find_by_external_id("salesOrder", external_id_for(order.business_key))
+        if existing is None or translate.ref_id(existing.get("orderStatus")) == "C":
+            return
+        self.client.update("salesOrder", str(existing["id"]), {"orderStatus": {"id": "C"}})
+
+    def _order_customer(self, order: Order) -> dict[str, str]:
+        if order.company_id:
+            return {"externalId": origin_external_id(order.origin.system, order.company_id)}
+        if order.customer_id:
+            return {"externalId": origin_external_id(order.origin.system, order.customer_id)}
+        if self.settings.guest_customer_id:
+            return {"id": self.settings.guest_customer_id}
+        raise DataError(
+            f"order {order.business_key} has no customer and no guest customer is configured",
+            system=SYSTEM,
+            record=f"salesOrder for order {order.business_key}",
+            field="customer_id",
+            suggested_fix="set guest_customer_id in the NetSuite settings for guest checkouts",
+        )
+
+    def _missing_customer(self, error: NetSuiteDataError, order: Order) -> DataError:
+        if error.error_code != "INVALID_KEY_OR_REF" or error.field != "entity":
+            return error
+        buyer = order.company_id or order.customer_id
+        kind = "company" if order.company_id else "customer"
+        return MissingPrerequisite(
+            f"order {order.business_key} waits for its {kind} {buyer} to be created in NetSuite",
+            prerequisite=f"{kind}:{order.origin.system}:{buyer}",
+            system=SYSTEM,
+            record=f"salesOrder for order {order.business_key}",
+            field="entity",
+        )
+
+    def item_ids_for_skus(self, skus: Iterable[str]) -> dict[str, str]:
+        """NetSuite item ids by SKU (``itemid``), looked up with SuiteQL once and cached; a SKU with no item
+        raises ``MissingPrerequisite`` so the engine holds the record until the item exists."""
+        wanted = sorted(set(skus))
+        missing = [sku for sku in wanted if sku not in self._item_ids]
+        if missing:
+            listed = ", ".join(sql_quote(sku) for sku in missing)
+            for row in self.client.suiteql_rows(f"SELECT id, itemid FROM item WHERE itemid IN ({listed})"):
+                self._item_ids[str(row["itemid"])] = str(row["id"])
+        unknown = [sku for sku in wanted if sku not in self._item_ids]
+        if unknown:
+            raise MissingPrerequisite(
+                f"SKU {unknown[0]} has no NetSuite item (itemId)"
+                + (f" (nor {', '.join(unknown[1:])})" if unknown[1:] else ""),
+                prerequisite=f"variant:{unknown[0]}",
+                system=SYSTEM,
+                field="sku",
+                suggested_fix=f"create item {unknown[0]} in NetSuite, or map the SKU to an existing item",
+            )
+        return {sku: self._item_ids[sku] for sku in wanted}
+
+    # -- customers -----------------------------------------------------------------------------------
+
+    def upsert_customer(self, customer: Customer, *, idempotency_key: str) -> str:
+        external_id = origin_external_id(customer.origin.system, customer.origin.id)
+        body = translate.customer_to_netsuite(customer, external_id=external_id, settings=self.settings)
+        return self.client.upsert("customer", external_id, body)
+
+    def upsert_company(self, company: Company, *, idempotency_key: str) -> str:
+        external_id = origin_external_id(company.origin.system, company.origin.id)
+        body = translate.company_to_netsuite(company, external_id=external_id, settings=self.settings)
+        return self.client.upsert("customer", external_id, body)
+
+    # -- billing -------------------------------------------------------------------------------------
+
+    def create_invoice(self, order: Order, *, idempotency_key: str) -> Invoice:
+        """Bill what was fulfilled of the order's sales order (``!transform/invoice``), once per key."""
+        sales_order_id = self._sales_order_id(order.origin.system, order.origin.id)
+        invoice_id = self._transform_once(sales_order_id, "invoice", external_id_for(idempotency_key))
+        return translate.invoice_from_netsuite(self.client.get("invoice", invoice_id), settings=self.settings)
+
+    def record_payment(self, transaction: Transaction, *, idempotency_key: str) -> str:
+        """A captured payment as a customer payment, applied to the order's open invoice when there is one."""
+        if not transaction.order_id:
+            raise DataError(
+                f"payment {transaction.business_key} names no order; NetSuite needs the customer",
+                system=SYSTEM,
+                record=f"customerPayment for {transaction.business_key}",
+                field="order_id",
+            )
+        sales_order = self._sales_order(transaction.origin.system, transaction.order_id)
+        invoice = self._open_invoice_of(str(sales_order["id"]))
+        external_id = external_id_for(transaction.business_key)
+        body = translate.customer_payment_to_netsuite(
+            transaction,
+            external_id=external_id,
+            customer={"id": str(translate.ref_id(sales_order.get("entity")))},
+            invoice_id=str(invoice["id"]) if invoice else None,
+            settings=self.settings,
+        )
+        if invoice and "apply" in body:
+            remaining = translate.decimal_of(invoice.get("amountRemaining"))
+            applied = min(remaining, transaction.amount.amount)
+            body["apply"]["items"][0]["amount"] = translate.json_number(applied)
+        return self.client.upsert("customerPayment", external_id, body)
+
+    def create_credit_memo(self, refund: Refund, *, idempotency_key: str) -> CreditMemo:
+        """The refund as a credit memo (or cash refund, per settings) for the order's customer."""
+        sales_order = self._sales_order(refund.origin.system, refund.order_id)
+        skus = [line.sku for line in refund.lines if line.sku]
+        external_id = external_id_for(refund.business_key)
+        record_type = self.settings.refund_record
+        body = translate.refund_to_netsuite(
+            refund,
+            external_id=external_id,
+            customer={"id": str(translate.ref_id(sales_order.get("entity")))},
+            item_ids=self.item_ids_for_skus(skus),
+            settings=self.settings,
+        )
+        record_id = self.client.upsert(record_type, external_id, body)
+        return translate.credit_memo_from_netsuite(
+            self.client.get(record_type, record_id), settings=self.settings, refund_id=refund.origin.id
+        )
+
+    def record_payout(self, payout: Payout, *, idempotency_key: str) -> str:
+        external_id = external_id_for(payout.business_key)
+        body = translate.customer_deposit_to_netsuite(payout, external_id=external_id, settings=self.settings)
+        return self.client.upsert("customerDeposit", external_id, body)
+
+    def _sales_order(self, system: str, order_id: str) -> dict[str, Any]:
+        key = f"{system}:{order_id}"
+        found = self.client.find_by_external_id("salesOrder", external_id_for(key))
+        if found is None:
+            raise MissingPrerequisite(
+                f"order {key} has no NetSuite sales order yet",
+                prerequisite=f"order:{key}",
+                system=SYSTEM,
+                record=f"salesOrder eid:{external_id_for(key)}",
+            )
+        return found
+
+    def _sales_order_id(self, system: str, order_id: str) -> str:
+        return str(self._sales_order(system, order_id)["id"])
+
+    def _open_invoice_of(self, sales_order_id: str) -> dict[str, Any] | None:
+        rows = self.client.suiteql_rows(
+            "SELECT id FROM transaction WHERE type = 'CustInvc' "
+            f"AND createdfrom = {sql_quote(sales_order_id)} ORDER BY id"
+        )
+        for row in rows:
+            invoice = self.client.get("invoice", str(row["id"]), expand_sub_resources=False)
+            if translate.decimal_of(invoice.get("amountRemaining")) > 0:
+                return invoice
+        return None
+
+    def _transform_once(self, source_id: str, target_type: str, external_id: str) -> str:
+        existing = self.client.find_by_external_id(target_type, external_id)
+        if existing is not None:
+            return str(existing["id"])
+        try:
+            return self.client.transform("salesOrder", source_id, target_type, {"externalId": external_id})
+        except NetSuiteDataError:
+            # The first attempt may have landed with its answer lost: the external id then already exists.
+            existing = self.client.find_by_external_id(target_type, external_id)
+            if existing is not None:
+                return str(existing["id"])
+            raise
+
+    # -- polling -------------------------------------------------------------------------------------
+
+    def products_changed_since(self, cursor: str | None) -> ChangeBatch[Product]:
+        where = f"itemtype IN ({', '.join(sql_quote(t) for t in _ITEM_RECORD_TYPES)})"
+        changed = poll_changes(
+            self.client,
+            "item",
+            ChangeCursor.decode(cursor),
+            where=where,
+            columns=("itemtype",),
+            **self._poll_options(),
+        )
+        products = []
+        for row in changed.rows:
+            record_type = _ITEM_RECORD_TYPES.get(str(row.get("itemtype")), "inventoryItem")
+            body = self._get_item(str(row["id"]), record_type)
+            products.append(translate.product_from_item(body, currency=self.settings.currency))
+        return ChangeBatch(records=products, cursor=changed.cursor.encode(), more=changed.more)
+
+    def _get_item(self, item_id: str, record_type: str) -> dict[str, Any]:
+        try:
+            return self.client.get(record_type, item_id)
+        except NetSuiteDataError as exc:
+            if not exc.not_found or record_type != "inventoryItem":
+                raise
+            return self.client.get("nonInventorySaleItem", item_id)
+
+    def inventory_changed_since(self, cursor: str | None) -> ChangeBatch[InventoryLevel]:
+        """Stock of inventory items changed since the cursor, per location (the item's ``locations``)."""
+        where = "itemtype = 'InvtPart'"
+        changed = poll_changes(
+            self.client, "item", ChangeCursor.decode(cursor), where=where, **self._poll_options()
+        )
+        codes = self._location_codes()
+        levels: list[InventoryLevel] = []
+        for row in changed.rows:
+            item = self.client.get("inventoryItem", str(row["id"]))
+            levels += self._levels_of(item, codes)
+        return ChangeBatch(records=levels, cursor=changed.cursor.encode(), more=changed.more)
+
+    def _levels_of(self, item: dict[str, Any], codes: dict[str, str]) -> list[InventoryLevel]:
+        as_of = translate.parse_datetime(item.get("lastModifiedDate")) or datetime.now(UTC)
+        levels = []
+        for line in translate.sublist_items(item, "locations"):
+            location_id = translate.ref_id(line.get("location"))
+            if location_id is None:
+                continue
+            row = {
+                "item_id": item["id"],
+                "sku": item.get("itemId"),
+                "location_id": location_id,
+                "location_code": codes.get(location_id, location_id),
+                "on_hand": line.get("quantityOnHand"),
+                "committed": line.get("quantityCommitted"),
+                "available": line.get("quantityAvailable"),
+            }
+            levels.append(translate.inventory_level_from_row(row, as_of=as_of))
+        return levels
+
+    def fulfillments_changed_since(self, cursor: str | None) -> ChangeBatch[Fulfillment]:
+        changed = poll_changes(
+            self.client,
+            "transaction",
+            ChangeCursor.decode(cursor),
+            where="type = 'ItemShip'",
+            **self._poll_options(),
+        )
+        codes = self._location_codes() if changed.rows else {}
+        fulfillments = [
+            translate.fulfillment_from_netsuite(
+                self.client.get("itemFulfillment", str(row["id"])), location_codes=codes
+            )
+            for row in changed.rows
+        ]
+        return ChangeBatch(records=fulfillments, cursor=changed.cursor.encode(), more=changed.more)
+
+    def customers_changed_since(self, cursor: str | None) -> ChangeBatch[Customer]:
+        changed = poll_changes(
+            self.client,
+            "customer",
+            ChangeCursor.decode(cursor),
+            where="isperson = 'T'",
+            **self._poll_options(),
+        )
+        customers = [
+            translate.customer_from_netsuite(self.client.get("customer", str(row["id"])))
+            for row in changed.rows
+        ]
+        return ChangeBatch(records=customers, cursor=changed.cursor.encode(), more=changed.more)
+
+    def locations(self) -> list[Location]:
+        return [
+            translate.location_from_netsuite(self.client.get("location", location_id))
+            for location_id in self.client.list_ids("location")
+        ]
+
+    def _location_codes(self) -> dict[str, str]:
+        return {location.origin.id: location.code for location in self.locations()}
+
+    def _poll_options(self) -> dict[str, Any]:
+        return {"overlap": self.poll_overlap, "limit": self.poll_page_size}
