@@ -1,9 +1,11 @@
 """JSONata expressions (jsonata-python), compiled once when a spec loads and evaluated per record.
 
 Every expression sees the document it maps (the source record, or one element of an ``each:`` list) as its
-context, the whole source record as ``$root``, and the spec's value maps as ``$maps`` (``$maps.locations``). Sources are plain JSON data: ``Decimal`` money becomes its
-exact string (JSONata would otherwise refuse it, or we would be tempted to turn it into a float), dates
-become ISO strings, pydantic models are dumped in JSON mode.
+context, the whole source record as ``$root``, and the spec's value maps as ``$maps`` (``$maps.locations``).
+
+Sources are plain JSON data: ``Decimal`` money becomes its exact string (JSONata would otherwise refuse it,
+or we would be tempted to turn it into a float), dates become ISO strings, pydantic models are dumped in JSON
+mode.
 
 Integers of 16 digits or more (Shopify ids such as 820982911946154508) become strings of their digits:
 jsonata-python formats numbers with 15 significant digits, so ``$string(id)`` or ``'x-' & id`` would turn that

@@ -427,23 +427,27 @@ class _SpecBuilder:
     # -- pydantic errors to lines -------------------------------------------------------------------------
 
     def _pydantic_errors(self, exc: ValidationError, where: PathKey, root_type: Any) -> None:
-        for error in exc.errors():
+        suggested: set[PathKey] = set()  # a misspelt key explains its "missing" twin; report it once
+        errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+        for error in errors:
             loc = tuple(part for part in error["loc"] if part != "[key]")
-            full = (*where, *[str(p) if isinstance(p, str) else p for p in loc])
+            full = (*where, *loc)
             kind = error["type"]
             if kind == "extra_forbidden":
                 key = str(loc[-1])
                 allowed = _keys_of(_model_at(root_type, loc[:-1]))
-                self.error(full, f"unknown key '{key}'; {did_you_mean(key, allowed)}")
+                hint = did_you_mean(key, allowed)
+                if hint.startswith("did you mean"):
+                    suggested.add((*full[:-1], hint.split("'")[1]))
+                self.error(full, f"unknown key '{key}'; {hint}")
             elif kind == "missing":
-                self.error(full[:-1], f"missing required key '{loc[-1]}'")
+                if full not in suggested:
+                    self.error(full[:-1], f"missing required key '{loc[-1]}'")
             else:
                 message = error["msg"].removeprefix("Value error, ")
                 got = error.get("input")
-                shown = (
-                    "" if isinstance(got, (dict, list)) or "Value error" in error["msg"] else f", got {got!r}"
-                )
-                self.error(full, f"{message}{shown}")
+                hide_input = isinstance(got, (dict, list)) or "Value error" in error["msg"]
+                self.error(full, message if hide_input else f"{message}, got {got!r}")
 
 
 def _field_attr(key: str) -> str:
