@@ -1,0 +1,341 @@
+"""The record types the sandbox serves and the fields each accepts, as NetSuite's REST metadata names them.
+
+A body field not listed here (and not a custom field of the record's kind, e.g. ``custbody_*`` on a
+transaction) is rejected with 400 USER_ERROR, as NetSuite rejects unknown field names. Read-only fields
+(totals, statuses, system dates) are served but cannot be written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    TEXT = "text"
+    NUMBER = "number"
+    BOOL = "bool"
+    DATE = "date"
+    ENUM = "enum"  # a select list answered as {"id": "B", "refName": "Pending Fulfillment"}
+    REF = "ref"  # a reference to another record: {"id": "12"} or {"externalId": "X"}
+    ADDRESS = "address"  # an address subrecord
+    SUBLIST = "sublist"  # {"items": [...]}
+
+
+@dataclass(frozen=True)
+class Field:
+    kind: Kind
+    target: str = ""  # REF: record type or family ("item", "transaction"); ENUM: enum name
+    required: bool = False
+    read_only: bool = False
+    line_fields: dict[str, Field] = field(default_factory=dict)  # SUBLIST only
+
+
+@dataclass(frozen=True)
+class RecordType:
+    name: str  # as in the URL: salesOrder
+    family: str  # entity | item | transaction | list
+    fields: dict[str, Field]
+    suiteql_type: str = ""  # transaction.type / item.itemtype code in SuiteQL (SalesOrd, InvtPart...)
+    display_prefix: str = ""  # tranId prefix for transactions
+
+    @property
+    def custom_prefixes(self) -> tuple[str, ...]:
+        return {
+            "entity": ("custentity",),
+            "item": ("custitem",),
+            "transaction": ("custbody",),
+        }.get(self.family, ("custrecord",))
+
+
+TEXT, NUMBER, BOOL, DATE = Field(Kind.TEXT), Field(Kind.NUMBER), Field(Kind.BOOL), Field(Kind.DATE)
+READ_ONLY_TEXT = Field(Kind.TEXT, read_only=True)
+READ_ONLY_NUMBER = Field(Kind.NUMBER, read_only=True)
+
+
+def ref(target: str, *, required: bool = False, read_only: bool = False) -> Field:
+    return Field(Kind.REF, target, required=required, read_only=read_only)
+
+
+def sublist(line_fields: dict[str, Field], *, read_only: bool = False) -> Field:
+    return Field(Kind.SUBLIST, line_fields=line_fields, read_only=read_only)
+
+
+ADDRESS = Field(Kind.ADDRESS)
+ADDRESS_FIELDS = {
+    "addressee", "attention", "addr1", "addr2", "addr3", "city", "state", "zip", "country", "addrPhone",
+    "addrText", "override",
+}  # fmt: skip
+
+SYSTEM_FIELDS = {
+    "id": READ_ONLY_TEXT,
+    "externalId": TEXT,
+    "createdDate": Field(Kind.DATE, read_only=True),
+    "lastModifiedDate": Field(Kind.DATE, read_only=True),
+}
+
+ENTITY_FIELDS = {
+    **SYSTEM_FIELDS,
+    "entityId": TEXT,
+    "isInactive": BOOL,
+    "email": TEXT,
+    "phone": TEXT,
+    "comments": TEXT,
+    "subsidiary": ref("subsidiary"),
+    "currency": ref("currency"),
+    "dateCreated": Field(Kind.DATE, read_only=True),
+}
+
+ADDRESS_BOOK_LINE = {
+    "id": READ_ONLY_TEXT,
+    "label": TEXT,
+    "defaultBilling": BOOL,
+    "defaultShipping": BOOL,
+    "isResidential": BOOL,
+    "addressBookAddress": ADDRESS,
+}
+
+ITEM_FIELDS = {
+    **SYSTEM_FIELDS,
+    "itemId": Field(Kind.TEXT, required=True),
+    "displayName": TEXT,
+    "salesDescription": TEXT,
+    "upcCode": TEXT,
+    "isInactive": BOOL,
+    "basePrice": NUMBER,
+    "cost": NUMBER,
+    "subsidiary": ref("subsidiary"),
+    "itemType": Field(Kind.TEXT, read_only=True),
+}
+
+STOCK_LINE = {
+    "location": ref("location", read_only=True),
+    "quantityOnHand": READ_ONLY_NUMBER,
+    "quantityCommitted": READ_ONLY_NUMBER,
+    "quantityAvailable": READ_ONLY_NUMBER,
+}
+
+ORDER_LINE = {
+    "line": TEXT,  # matches a line on PATCH; assigned by the sandbox on create
+    "item": ref("item", required=True),
+    "quantity": NUMBER,
+    "rate": NUMBER,
+    "amount": NUMBER,
+    "description": TEXT,
+    "location": ref("location"),
+    "isClosed": BOOL,
+    "quantityFulfilled": READ_ONLY_NUMBER,
+    "quantityBilled": READ_ONLY_NUMBER,
+    "orderLine": READ_ONLY_TEXT,
+}
+
+FULFILLMENT_LINE = {
+    "line": TEXT,
+    "orderLine": TEXT,
+    "item": ref("item", read_only=True),
+    "itemReceive": BOOL,
+    "quantity": NUMBER,
+    "location": ref("location"),
+    "description": READ_ONLY_TEXT,
+}
+
+PACKAGE_LINE = {"packageTrackingNumber": TEXT, "packageWeight": NUMBER, "packageDescr": TEXT}
+
+TRANSACTION_FIELDS = {
+    **SYSTEM_FIELDS,
+    "tranId": TEXT,
+    "tranDate": DATE,
+    "memo": TEXT,
+    "subsidiary": ref("subsidiary"),
+    "currency": ref("currency"),
+    "status": Field(Kind.ENUM, "status", read_only=True),
+    "createdFrom": ref("transaction", read_only=True),
+}
+
+SALES_FIELDS = {
+    **TRANSACTION_FIELDS,
+    "entity": ref("customer", required=True),
+    "otherRefNum": TEXT,
+    "email": TEXT,
+    "location": ref("location"),
+    "billingAddress": ADDRESS,
+    "shippingAddress": ADDRESS,
+    "shipMethod": ref("item"),
+    "shippingCost": NUMBER,
+    "discountItem": ref("item"),
+    "discountRate": TEXT,  # "-10.00" (amount) or "-10%" (percent), as on the NetSuite form
+    "taxItem": ref("item"),
+    "taxRate": NUMBER,  # percent; legacy (non-SuiteTax) tax as set on the order header
+    "subtotal": READ_ONLY_NUMBER,
+    "discountTotal": READ_ONLY_NUMBER,
+    "taxTotal": READ_ONLY_NUMBER,
+    "total": READ_ONLY_NUMBER,
+    "item": sublist(ORDER_LINE),
+}
+
+APPLY_LINE = {"doc": ref("transaction", required=True), "apply": BOOL, "amount": NUMBER}
+
+
+def _types() -> dict[str, RecordType]:
+    inventory_item = {**ITEM_FIELDS, "locations": sublist(STOCK_LINE, read_only=True)}
+    types = [
+        RecordType("subsidiary", "list", {**SYSTEM_FIELDS, "name": TEXT, "isInactive": BOOL}),
+        RecordType("currency", "list", {**SYSTEM_FIELDS, "name": TEXT, "symbol": TEXT}),
+        RecordType(
+            "customer",
+            "entity",
+            {
+                **ENTITY_FIELDS,
+                "companyName": TEXT,
+                "firstName": TEXT,
+                "lastName": TEXT,
+                "isPerson": BOOL,
+                "defaultAddress": READ_ONLY_TEXT,
+                "addressBook": sublist(ADDRESS_BOOK_LINE),
+            },
+        ),
+        RecordType(
+            "location",
+            "list",
+            {
+                **SYSTEM_FIELDS,
+                "name": Field(Kind.TEXT, required=True),
+                "isInactive": BOOL,
+                "subsidiary": ref("subsidiary"),
+                "makeInventoryAvailable": BOOL,
+                "mainAddress": ADDRESS,
+            },
+        ),
+        RecordType("inventoryItem", "item", inventory_item, suiteql_type="InvtPart"),
+        RecordType("nonInventorySaleItem", "item", dict(ITEM_FIELDS), suiteql_type="NonInvtPart"),
+        RecordType("discountItem", "item", {**ITEM_FIELDS, "rate": TEXT}, suiteql_type="Discount"),
+        RecordType(
+            "salesOrder",
+            "transaction",
+            {**SALES_FIELDS, "orderStatus": Field(Kind.ENUM, "orderStatus")},
+            suiteql_type="SalesOrd",
+            display_prefix="SO",
+        ),
+        RecordType(
+            "itemFulfillment",
+            "transaction",
+            {
+                **TRANSACTION_FIELDS,
+                "entity": ref("customer", read_only=True),
+                "shipStatus": Field(Kind.ENUM, "shipStatus"),
+                "shippingAddress": ADDRESS,
+                "item": sublist(FULFILLMENT_LINE),
+                "package": sublist(PACKAGE_LINE),
+            },
+            suiteql_type="ItemShip",
+            display_prefix="IF",
+        ),
+        RecordType(
+            "invoice",
+            "transaction",
+            {
+                **SALES_FIELDS,
+                "amountPaid": READ_ONLY_NUMBER,
+                "amountRemaining": READ_ONLY_NUMBER,
+            },
+            suiteql_type="CustInvc",
+            display_prefix="INV",
+        ),
+        RecordType(
+            "customerPayment",
+            "transaction",
+            {
+                **TRANSACTION_FIELDS,
+                "customer": ref("customer", required=True),
+                "payment": Field(Kind.NUMBER, required=True),
+                "paymentMethod": TEXT,
+                "apply": sublist(APPLY_LINE),
+                "total": READ_ONLY_NUMBER,
+            },
+            suiteql_type="CustPymt",
+            display_prefix="PYMT",
+        ),
+        RecordType(
+            "customerDeposit",
+            "transaction",
+            {
+                **TRANSACTION_FIELDS,
+                "customer": ref("customer", required=True),
+                "salesOrder": ref("salesOrder"),
+                "payment": Field(Kind.NUMBER, required=True),
+                "paymentMethod": TEXT,
+                "total": READ_ONLY_NUMBER,
+            },
+            suiteql_type="CustDep",
+            display_prefix="DEP",
+        ),
+        RecordType(
+            "returnAuthorization",
+            "transaction",
+            {**SALES_FIELDS, "orderStatus": Field(Kind.ENUM, "orderStatus")},
+            suiteql_type="RtnAuth",
+            display_prefix="RMA",
+        ),
+        RecordType(
+            "creditMemo", "transaction", dict(SALES_FIELDS), suiteql_type="CustCred", display_prefix="CM"
+        ),
+        RecordType(
+            "cashRefund", "transaction", dict(SALES_FIELDS), suiteql_type="CashRfnd", display_prefix="CR"
+        ),
+        RecordType(
+            "inventoryAdjustment",
+            "transaction",
+            {
+                **TRANSACTION_FIELDS,
+                "adjLocation": ref("location"),
+                "account": TEXT,
+                "inventory": sublist(
+                    {
+                        "item": ref("inventoryItem", required=True),
+                        "location": ref("location", required=True),
+                        "adjustQtyBy": Field(Kind.NUMBER, required=True),
+                        "memo": TEXT,
+                    }
+                ),
+            },
+            suiteql_type="InvAdjst",
+            display_prefix="ADJ",
+        ),
+    ]
+    return {record_type.name: record_type for record_type in types}
+
+
+RECORD_TYPES: dict[str, RecordType] = _types()
+
+# The issue asks for "nonInventoryItem"; NetSuite's REST name is nonInventorySaleItem. Both reach it.
+TYPE_ALIASES = {"nonInventoryItem": "nonInventorySaleItem"}
+
+FAMILY_OF = {name: record_type.family for name, record_type in RECORD_TYPES.items()}
+
+# Sales order statuses: SuiteQL transaction.status letters and their names (NetSuite's SalesOrd:X codes).
+ORDER_STATUSES = {
+    "A": "Pending Approval",
+    "B": "Pending Fulfillment",
+    "C": "Cancelled",
+    "D": "Partially Fulfilled",
+    "E": "Pending Billing/Partially Fulfilled",
+    "F": "Pending Billing",
+    "G": "Billed",
+    "H": "Closed",
+}
+INVOICE_STATUSES = {"A": "Open", "B": "Paid In Full"}
+RETURN_STATUSES = {
+    "A": "Pending Approval",
+    "B": "Pending Receipt",
+    "C": "Cancelled",
+    "F": "Pending Refund",
+    "G": "Refunded",
+    "H": "Closed",
+}
+SHIP_STATUSES = {"A": "Picked", "B": "Packed", "C": "Shipped"}
+ENUMS = {"orderStatus": ORDER_STATUSES, "shipStatus": SHIP_STATUSES}
+STATUS_NAMES = {"invoice": INVOICE_STATUSES, "returnAuthorization": RETURN_STATUSES}
+
+
+def resolve_type(name: str) -> RecordType | None:
+    return RECORD_TYPES.get(TYPE_ALIASES.get(name, name))

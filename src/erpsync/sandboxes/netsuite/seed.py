@@ -1,0 +1,107 @@
+"""What a new sandbox account holds: the account setup every account has (subsidiary, currencies, a main
+warehouse), and with ``--seed N`` a deterministic catalog (inventory items with SKUs and stock per
+location, a shipping and a gift-wrap non-inventory item, a discount item) and customers with addresses."""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+
+from erpsync.sandboxes.netsuite.account import Account
+from erpsync.sandboxes.netsuite.records import record_type_or_404
+
+FIRST_NAMES = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Margaret", "Ken", "Frances", "John"]
+LAST_NAMES = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Hamilton", "Thompson", "Allen"]
+PRODUCTS = [
+    "Mug",
+    "T-Shirt",
+    "Hoodie",
+    "Poster",
+    "Notebook",
+    "Cap",
+    "Tote Bag",
+    "Sticker Pack",
+    "Water Bottle",
+]
+COLOURS = ["Black", "White", "Navy", "Forest", "Sand", "Coral"]
+CITIES = [
+    ("Portland", "OR", "97201"),
+    ("Austin", "TX", "78701"),
+    ("Boston", "MA", "02108"),
+    ("Denver", "CO", "80202"),
+]
+
+
+def load_seed(account: Account, seed: int | None) -> None:
+    """Create the account setup; with a seed, also the catalog and customers (same seed, same data)."""
+    store = account.store
+    with account.lock:
+        store.records["subsidiary"]["1"] = {"id": "1", "name": "Parent Company", "isInactive": False}
+        for number, (code, symbol) in enumerate([("USD", "$"), ("EUR", "€"), ("GBP", "£")], start=1):
+            store.records["currency"][str(number)] = {"id": str(number), "name": code, "symbol": symbol}
+        for record in [*store.records["subsidiary"].values(), *store.records["currency"].values()]:
+            record["createdDate"] = record["lastModifiedDate"] = account.clock.now()
+        account.create(
+            "location",
+            {"name": "Main Warehouse", "externalId": "main-warehouse", "makeInventoryAvailable": True},
+        )
+        if seed is not None:
+            _load_catalog(account, random.Random(seed))
+
+
+def _load_catalog(account: Account, rng: random.Random) -> None:
+    _, east = account.create(
+        "location", {"name": "East Coast DC", "externalId": "east-dc", "makeInventoryAvailable": True}
+    )
+    main = account.store.get(record_type_or_404("location"), "eid:main-warehouse")
+    for number in range(1, 13):
+        product, colour = rng.choice(PRODUCTS), rng.choice(COLOURS)
+        _, item = account.create(
+            "inventoryItem",
+            {
+                "itemId": f"SKU-{1000 + number}",
+                "externalId": f"sku-{1000 + number}",
+                "displayName": f"{product} {colour}",
+                "salesDescription": f"{product}, {colour.lower()}",
+                "basePrice": str(Decimal(rng.randint(500, 6000)) / 100),
+                "cost": str(Decimal(rng.randint(200, 2500)) / 100),
+            },
+        )
+        account.store.stock[(item["id"], main["id"])] = Decimal(rng.randint(0, 60))
+        account.store.stock[(item["id"], east["id"])] = Decimal(rng.randint(0, 40))
+    account.create("nonInventorySaleItem", {"itemId": "SHIPPING", "displayName": "Shipping", "basePrice": 0})
+    account.create(
+        "nonInventorySaleItem", {"itemId": "GIFT-WRAP", "displayName": "Gift wrap", "basePrice": 4}
+    )
+    account.create("discountItem", {"itemId": "DISCOUNT", "displayName": "Web store discount", "rate": "0"})
+    for number in range(1, 9):
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        city, state, zip_code = rng.choice(CITIES)
+        account.create(
+            "customer",
+            {
+                "entityId": f"C{2000 + number}",
+                "externalId": f"cust-{2000 + number}",
+                "isPerson": True,
+                "firstName": first,
+                "lastName": last,
+                "email": f"{first}.{last}{number}@example.com".lower(),
+                "addressBook": {
+                    "items": [
+                        {
+                            "label": "Home",
+                            "defaultBilling": True,
+                            "defaultShipping": True,
+                            "addressBookAddress": {
+                                "addressee": f"{first} {last}",
+                                "addr1": f"{rng.randint(1, 999)} Main Street",
+                                "city": city,
+                                "state": state,
+                                "zip": zip_code,
+                                "country": "US",
+                            },
+                        }
+                    ]
+                },
+            },
+        )
