@@ -334,3 +334,15 @@ def test_flow_on_an_undeclared_budget_is_refused_at_launch(engine: Engine) -> No
 
     with pytest.raises(ConfigError, match="no budget"):
         engine.launch()
+
+
+def test_budget_becomes_the_queue_limits_every_worker_reads(engine: Engine) -> None:
+    from dbos import DBOS
+
+    engine.budget("shopify", concurrency=3, requests_per_second=2)
+    engine.launch()
+
+    # The limits live in the database, where every worker's queue thread reads them on each poll.
+    queue = DBOS.retrieve_queue("shopify")
+    assert queue is not None
+    assert (queue.global_concurrency, queue.limiter) == (3, {"limit": 2, "period": 1.0})

@@ -12,7 +12,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from erpsync import __version__
 from erpsync.engine import runtime
 from erpsync.engine.context import ENGINE_STEP, FlowContext, HoldRequested, StepFailed
 from erpsync.engine.policy import Action, RetryPolicy
@@ -94,6 +93,13 @@ class FlowHandle:
         return FlowResult(**runtime.result(self.workflow_id))
 
 
+# DBOS only dequeues and recovers workflows of the running application version (measured: a worker started
+# with a new version left the old version's queued and pending flows untouched). A version per erpsync
+# release would strand every queued record at each upgrade, so the default stays fixed; bump it (or set
+# ERPSYNC_APP_VERSION) only for a release whose flows change their step sequence, after draining the queues.
+FLOWS_VERSION = "erpsync-flows-1"
+
+
 def pause_key(flow: str) -> str:
     """The prerequisite that records of a paused flow wait on."""
     return f"flow-resumed:{flow}"
@@ -119,7 +125,7 @@ class Engine:
             database_url or os.environ.get("ERPSYNC_DATABASE_URL") or f"sqlite:///{Path.cwd() / 'erpsync.db'}"
         )
         self.worker_id = worker_id or os.environ.get("ERPSYNC_WORKER_ID") or socket.gethostname()
-        self.app_version = app_version or os.environ.get("ERPSYNC_APP_VERSION") or f"erpsync-{__version__}"
+        self.app_version = app_version or os.environ.get("ERPSYNC_APP_VERSION") or FLOWS_VERSION
         # DBOS's default is 1 s, which caps a queue at one batch of starts per second.
         self.polling_interval = polling_interval
         self.alert_hooks: list[AlertHook] = []

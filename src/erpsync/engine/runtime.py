@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Any
 
 from dbos import DBOS, DBOSConfig, SetWorkflowID, WorkflowHandle
-from dbos._recovery import recover_pending_workflows  # no public name in 3.4; see the decision record
 
 log = logging.getLogger(__name__)
 
@@ -123,9 +122,8 @@ def fork(workflow_id: str, start_step: int, new_workflow_id: str, queue: str) ->
 
 def recover(executor_ids: list[str]) -> int:
     """Put the pending workflows of dead executors back on their queues for any live worker to run."""
-    from dbos._dbos import _get_dbos_instance
-
-    return len(recover_pending_workflows(_get_dbos_instance(), executor_ids))
+    # DBOS 3.4 has no public name for this (it is what Conductor calls); pinned, see the decision record.
+    return len(DBOS._recover_pending_workflows(executor_ids))
 
 
 def scheduled_workflow(name: str, fire: Callable[[datetime], None]) -> Callable[..., Any]:
