@@ -1,12 +1,474 @@
-"""SuiteQL (placeholder until the engine lands in the next commit)."""
+"""SuiteQL over the sandbox's records: the query is parsed by sqlglot (Oracle dialect, as SuiteQL is),
+checked against the SuiteQL tables the sandbox knows, rewritten for SQLite and run on an in-memory copy
+of the account.
+
+    POST /services/rest/query/v1/suiteql?limit=2&offset=0     Prefer: transient
+    {"q": "SELECT id, TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS modified FROM customer
+           WHERE lastmodifieddate >= TO_TIMESTAMP('2026-12-04 10:00:00', 'YYYY-MM-DD HH24:MI:SS')
+           ORDER BY lastmodifieddate, id"}
+
+What it answers as NetSuite does (see docs/connectors/netsuite-sandbox.md for the sources):
+- column names in lower case; every value a string; a NULL column is left out of the row;
+- booleans as "T"/"F"; a date or datetime column selected bare comes in the account's date format
+  (M/D/YYYY, no time): use TO_CHAR for the time, as real integrations must;
+- quantities and amounts of sales transaction lines are negative (transactionline.quantity,
+  foreignamount), as NetSuite posts them;
+- functions: TO_DATE, TO_TIMESTAMP, TO_CHAR, SYSDATE, CURRENT_DATE, NVL, BUILTIN.DF, plus SQLite's own
+  aggregates; ``ROWNUM <= n`` and ``FETCH FIRST n ROWS ONLY`` limit rows.
+Unknown tables and columns fail with NetSuite's "Invalid search query" error.
+"""
 
 from __future__ import annotations
 
+import re
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
+
+import sqlglot
+from sqlglot import exp
 
 from erpsync.sandboxes.netsuite.account import Account
 from erpsync.sandboxes.netsuite.errors import NetSuiteError
+from erpsync.sandboxes.netsuite.records import Record, RecordStore
+from erpsync.sandboxes.netsuite.schema import ORDER_STATUSES, RECORD_TYPES, STATUS_NAMES
+from erpsync.sandboxes.netsuite.transactions import lines, stock_levels
+
+SQL_DATETIME = "%Y-%m-%d %H:%M:%S"
+DATE_COLUMNS = {"datecreated", "createddate", "lastmodifieddate", "trandate", "lastquantityavailablechange"}
+SALES_TYPES = {"SalesOrd", "CustInvc", "ItemShip", "CashSale", "RtnAuth", "CustCred", "CashRfnd"}
+
+Row = dict[str, Any]
 
 
-def run_suiteql(account: Account, query: str) -> list[dict[str, Any]]:
-    raise NetSuiteError(400, "INVALID_PARAMETER", "SuiteQL is not implemented in this sandbox build yet.")
+@dataclass(frozen=True)
+class Table:
+    columns: tuple[str, ...]
+    rows: Callable[[RecordStore], list[Row]]
+
+
+def _ref(record: Record, name: str) -> Any:
+    value = record.get(name)
+    return value.get("id") if isinstance(value, dict) else value
+
+
+def _flag(value: Any) -> str:
+    return "T" if value else "F"
+
+
+def _moment(value: Any) -> str | None:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime(SQL_DATETIME)
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d\d-\d\d", value):
+        return f"{value} 00:00:00"
+    return None
+
+
+def _customers(store: RecordStore) -> list[Row]:
+    return [
+        {
+            "id": c["id"], "entityid": c.get("entityId"), "externalid": c.get("externalId"),
+            "companyname": c.get("companyName"), "firstname": c.get("firstName"), "lastname": c.get("lastName"),
+            "email": c.get("email"), "phone": c.get("phone"), "isperson": _flag(c.get("isPerson")),
+            "isinactive": _flag(c.get("isInactive")), "subsidiary": _ref(c, "subsidiary"),
+            "currency": _ref(c, "currency"), "datecreated": _moment(c["createdDate"]),
+            "lastmodifieddate": _moment(c["lastModifiedDate"]),
+        }
+        for c in store.records["customer"].values()
+    ]  # fmt: skip
+
+
+def _items(store: RecordStore) -> list[Row]:
+    rows = []
+    for record_type in RECORD_TYPES.values():
+        if record_type.family != "item":
+            continue
+        for i in store.records[record_type.name].values():
+            rows.append(
+                {
+                    "id": i["id"], "itemid": i.get("itemId"), "externalid": i.get("externalId"),
+                    "displayname": i.get("displayName"), "description": i.get("salesDescription"),
+                    "salesdescription": i.get("salesDescription"), "itemtype": record_type.suiteql_type,
+                    "upccode": i.get("upcCode"), "isinactive": _flag(i.get("isInactive")),
+                    "baseprice": i.get("basePrice"), "cost": i.get("cost"), "subsidiary": _ref(i, "subsidiary"),
+                    "createddate": _moment(i["createdDate"]), "lastmodifieddate": _moment(i["lastModifiedDate"]),
+                }
+            )  # fmt: skip
+    return rows
+
+
+def _locations(store: RecordStore) -> list[Row]:
+    return [
+        {
+            "id": loc["id"], "name": loc.get("name"), "externalid": loc.get("externalId"),
+            "isinactive": _flag(loc.get("isInactive")), "subsidiary": _ref(loc, "subsidiary"),
+            "lastmodifieddate": _moment(loc["lastModifiedDate"]),
+        }
+        for loc in store.records["location"].values()
+    ]  # fmt: skip
+
+
+def _stock(store: RecordStore) -> list[Row]:
+    rows = []
+    for level in stock_levels(store):
+        item = store.records["inventoryItem"].get(level["item"], {})
+        rows.append(
+            {
+                "item": level["item"], "location": level["location"],
+                "quantityonhand": level["quantityOnHand"], "quantityavailable": level["quantityAvailable"],
+                "quantitycommitted": level["quantityCommitted"], "quantityonorder": 0,
+                "lastquantityavailablechange": _moment(item.get("lastModifiedDate")),
+            }
+        )  # fmt: skip
+    return rows
+
+
+def _transactions(store: RecordStore) -> list[Row]:
+    rows = []
+    for record_type in RECORD_TYPES.values():
+        if record_type.family != "transaction":
+            continue
+        for t in store.records[record_type.name].values():
+            tracking = [p.get("packageTrackingNumber") for p in lines(t, "package")]
+            rows.append(
+                {
+                    "id": t["id"], "tranid": t.get("tranId"), "type": record_type.suiteql_type,
+                    "status": (t.get("status") or t.get("shipStatus") or {}).get("id"),
+                    "entity": _ref(t, "entity") or _ref(t, "customer"), "trandate": _moment(t.get("tranDate")),
+                    "externalid": t.get("externalId"), "otherrefnum": t.get("otherRefNum"), "memo": t.get("memo"),
+                    "foreigntotal": t.get("total"), "foreignamountremaining": t.get("amountRemaining"),
+                    "foreignamountpaid": t.get("amountPaid"), "currency": _ref(t, "currency"),
+                    "subsidiary": _ref(t, "subsidiary"), "createdfrom": _ref(t, "createdFrom"),
+                    "trackingnumberlist": ",".join(n for n in tracking if n) or None,
+                    "createddate": _moment(t["createdDate"]), "lastmodifieddate": _moment(t["lastModifiedDate"]),
+                }
+            )  # fmt: skip
+    return rows
+
+
+def _transaction_lines(store: RecordStore) -> list[Row]:
+    rows = []
+    for record_type in RECORD_TYPES.values():
+        if record_type.family != "transaction":
+            continue
+        sign = -1 if record_type.suiteql_type in SALES_TYPES else 1
+        for t in store.records[record_type.name].values():
+            rows.append(
+                {"id": "0", "transaction": t["id"], "linesequencenumber": "0", "mainline": "T", "taxline": "F",
+                 "foreignamount": t.get("total"), "location": _ref(t, "location"),
+                 "createdfrom": _ref(t, "createdFrom"), "isclosed": "F"}
+            )  # fmt: skip
+            for line in lines(t, "inventory" if record_type.name == "inventoryAdjustment" else "item"):
+                quantity = line.get("quantity", line.get("adjustQtyBy"))
+                rows.append(
+                    {
+                        "id": line.get("line"), "transaction": t["id"], "linesequencenumber": line.get("line"),
+                        "mainline": "F", "taxline": "F", "item": _ref(line, "item"),
+                        "quantity": sign * quantity if quantity is not None else None,
+                        "rate": line.get("rate"),
+                        "foreignamount": sign * line["amount"] if line.get("amount") is not None else None,
+                        "location": _ref(line, "location") or _ref(t, "location"),
+                        "quantityshiprecv": line.get("quantityFulfilled"),
+                        "quantitybilled": line.get("quantityBilled"), "memo": line.get("description"),
+                        "isclosed": _flag(line.get("isClosed")), "createdfrom": _ref(t, "createdFrom"),
+                    }
+                )  # fmt: skip
+    return rows
+
+
+def _simple(type_name: str, *columns: str) -> Callable[[RecordStore], list[Row]]:
+    def rows(store: RecordStore) -> list[Row]:
+        return [{c: r.get(c) for c in columns} for r in store.records[type_name].values()]
+
+    return rows
+
+
+_TRANSACTION_COLUMNS = (
+    "id", "tranid", "type", "status", "entity", "trandate", "externalid", "otherrefnum", "memo", "foreigntotal",
+    "foreignamountremaining", "foreignamountpaid", "currency", "subsidiary", "createdfrom", "trackingnumberlist",
+    "createddate", "lastmodifieddate",
+)  # fmt: skip
+_LINE_COLUMNS = (
+    "id", "transaction", "linesequencenumber", "mainline", "taxline", "item", "quantity", "rate", "foreignamount",
+    "location", "quantityshiprecv", "quantitybilled", "memo", "isclosed", "createdfrom",
+)  # fmt: skip
+_STOCK_COLUMNS = (
+    "item", "location", "quantityonhand", "quantityavailable", "quantitycommitted", "quantityonorder",
+    "lastquantityavailablechange",
+)  # fmt: skip
+
+TABLES: dict[str, Table] = {
+    "customer": Table(
+        ("id", "entityid", "externalid", "companyname", "firstname", "lastname", "email", "phone", "isperson",
+         "isinactive", "subsidiary", "currency", "datecreated", "lastmodifieddate"),
+        _customers,
+    ),
+    "item": Table(
+        ("id", "itemid", "externalid", "displayname", "description", "salesdescription", "itemtype", "upccode",
+         "isinactive", "baseprice", "cost", "subsidiary", "createddate", "lastmodifieddate"),
+        _items,
+    ),
+    "location": Table(("id", "name", "externalid", "isinactive", "subsidiary", "lastmodifieddate"), _locations),
+    "subsidiary": Table(("id", "name"), _simple("subsidiary", "id", "name")),
+    "currency": Table(("id", "name", "symbol"), _simple("currency", "id", "name", "symbol")),
+    "inventoryitemlocations": Table(_STOCK_COLUMNS, _stock),
+    "aggregateitemlocation": Table(_STOCK_COLUMNS, _stock),
+    "transaction": Table(_TRANSACTION_COLUMNS, _transactions),
+    "transactionline": Table(_LINE_COLUMNS, _transaction_lines),
+}  # fmt: skip
+
+TYPE_LABELS = {
+    t.suiteql_type: re.sub(r"(?<!^)([A-Z])", r" \1", t.name).title() for t in RECORD_TYPES.values()
+}
+
+
+def invalid_query(reason: str) -> NetSuiteError:
+    return NetSuiteError(
+        400,
+        "INVALID_PARAMETER",
+        f"Invalid search query. Detailed unprocessed description follows. Search error occurred: {reason}",
+    )
+
+
+def run_suiteql(account: Account, query: str) -> list[dict[str, str]]:
+    """Every row of ``query`` as NetSuite answers it (paging is the caller's)."""
+    statement = _parse(query)
+    tables = _referenced_tables(statement)
+    date_positions = _bare_date_projections(statement)
+    _rewrite_functions(statement)
+    row_cap = _take_rownum_limit(statement)
+    _quote_known_names(statement)
+    sql = statement.sql(dialect="sqlite")
+    connection = _load(account, tables)
+    try:
+        cursor = connection.execute(sql)
+        names = [d[0].lower() for d in cursor.description]
+        raw_rows = cursor.fetchall() if row_cap is None else cursor.fetchmany(row_cap)
+    except sqlite3.Error as exc:
+        raise invalid_query(_explain(str(exc))) from None
+    finally:
+        connection.close()
+    if "*" in date_positions:
+        date_positions = {i for i, name in enumerate(names) if name in DATE_COLUMNS}
+    return [_answer_row(names, row, date_positions) for row in raw_rows]
+
+
+def _parse(query: str) -> exp.Select:
+    try:
+        statements = sqlglot.parse(query, read="oracle")
+    except sqlglot.errors.ParseError as exc:
+        raise invalid_query(str(exc).splitlines()[0]) from None
+    if len(statements) != 1 or not isinstance(statements[0], exp.Select | exp.Union):
+        raise invalid_query("SuiteQL runs one SELECT statement.")
+    statement = statements[0]
+    assert isinstance(statement, exp.Select | exp.Union)
+    return statement  # type: ignore[return-value]
+
+
+def _referenced_tables(statement: exp.Expression) -> set[str]:
+    ctes = {cte.alias_or_name.lower() for cte in statement.find_all(exp.CTE)}
+    names = {table.name.lower() for table in statement.find_all(exp.Table)} - ctes
+    unknown = sorted(names - TABLES.keys())
+    if unknown:
+        raise invalid_query(f"Record '{unknown[0]}' was not found.")
+    return names
+
+
+def _bare_date_projections(statement: exp.Expression) -> set[int | str]:
+    """Positions of selected date columns NetSuite formats as dates ("*" when the select list has a star)."""
+    if not isinstance(statement, exp.Select):
+        return set()
+    positions: set[int | str] = set()
+    for index, projection in enumerate(statement.expressions):
+        target = projection.this if isinstance(projection, exp.Alias) else projection
+        if isinstance(target, exp.Star) or (
+            isinstance(target, exp.Column) and isinstance(target.this, exp.Star)
+        ):
+            positions.add("*")
+        elif isinstance(target, exp.Column) and target.name.lower() in DATE_COLUMNS:
+            positions.add(index)
+    return positions
+
+
+def _rewrite_functions(statement: exp.Expression) -> None:
+    """Oracle functions SQLite lacks become calls to Python functions registered on the connection."""
+
+    def rewrite(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.StrToTime | exp.StrToDate):
+            return exp.Anonymous(this="NS_TO_TIMESTAMP", expressions=[node.this, node.args["format"]])
+        if isinstance(node, exp.ToChar):
+            fmt = node.args.get("format") or exp.Literal.string("MM/DD/YYYY")
+            return exp.Anonymous(this="NS_TO_CHAR", expressions=[node.this, fmt])
+        if isinstance(node, exp.CurrentTimestamp):
+            return exp.Anonymous(this="NS_NOW", expressions=[])
+        if isinstance(node, exp.CurrentDate):
+            return exp.Anonymous(this="NS_TODAY", expressions=[])
+        if (
+            isinstance(node, exp.Dot)
+            and isinstance(node.this, exp.Identifier)
+            and node.this.name.upper() == "BUILTIN"
+        ):
+            call = node.expression
+            if isinstance(call, exp.Anonymous) and call.name.upper() == "DF" and call.expressions:
+                return _display_field(call.expressions[0])
+            raise invalid_query(f"Unsupported function BUILTIN.{call.sql()}")
+        return node
+
+    statement.transform(rewrite, copy=False)
+
+
+def _display_field(column: exp.Expression) -> exp.Expression:
+    name = column.name.lower() if isinstance(column, exp.Column) else ""
+    if name == "status" and isinstance(column, exp.Column):
+        type_column = exp.column("type", table=column.table or None)
+        return exp.Anonymous(this="NS_DF_STATUS", expressions=[type_column, column])
+    return exp.Anonymous(this="NS_DF", expressions=[exp.Literal.string(name), column])
+
+
+def _take_rownum_limit(statement: exp.Expression) -> int | None:
+    """``WHERE ... AND ROWNUM <= n``: NetSuite's documented way to cap rows; the cap is applied on fetch."""
+    where = statement.args.get("where") if isinstance(statement, exp.Select) else None
+    if where is None:
+        return None
+    for comparison in list(where.find_all(exp.LTE, exp.LT)):
+        left, right = comparison.this, comparison.expression
+        if isinstance(left, exp.Column) and left.name.upper() == "ROWNUM" and isinstance(right, exp.Literal):
+            cap = int(right.name) - (1 if isinstance(comparison, exp.LT) else 0)
+            comparison.replace(exp.true())
+            return max(cap, 0)
+    return None
+
+
+KNOWN_COLUMNS = {column for table in TABLES.values() for column in table.columns}
+
+
+def _quote_known_names(statement: exp.Expression) -> None:
+    """Quote tables and known columns ("transaction" is an SQLite keyword). Unknown columns stay unquoted
+    so they fail: SQLite would read a quoted unknown name as a string literal."""
+    for table in statement.find_all(exp.Table):
+        table.this.set("quoted", True)
+    for column in statement.find_all(exp.Column):
+        if isinstance(column.this, exp.Identifier) and column.name.lower() in KNOWN_COLUMNS:
+            column.this.set("quoted", True)
+
+
+def _load(account: Account, tables: set[str]) -> sqlite3.Connection:
+    store = account.store
+    connection = sqlite3.connect(":memory:")
+    connection.create_function("NS_TO_TIMESTAMP", 2, _to_timestamp, deterministic=True)
+    connection.create_function("NS_TO_CHAR", 2, _to_char, deterministic=True)
+    connection.create_function("NS_NOW", 0, lambda: account.clock.now().strftime(SQL_DATETIME))
+    connection.create_function("NS_TODAY", 0, lambda: account.clock.now().strftime("%Y-%m-%d 00:00:00"))
+    connection.create_function("NS_DF", 2, lambda name, value: _display(store, name, value))
+    connection.create_function("NS_DF_STATUS", 2, _display_status)
+    for name in tables:
+        table = TABLES[name]
+        columns = ", ".join(f'"{column}"' for column in table.columns)
+        connection.execute(f'CREATE TABLE "{name}" ({columns})')
+        marks = ", ".join("?" for _ in table.columns)
+        values = [tuple(_sql_value(row.get(c)) for c in table.columns) for row in table.rows(store)]
+        connection.executemany(f'INSERT INTO "{name}" VALUES ({marks})', values)
+    return connection
+
+
+def _sql_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, str) and value.isdigit() and not value.startswith("0"):
+        return int(value)  # internal ids compare as numbers, as in NetSuite
+    return value
+
+
+def _explain(message: str) -> str:
+    column = re.match(r"no such column: (.+)", message)
+    if column:
+        return f"Field '{column.group(1).split('.')[-1]}' was not found."
+    if "user-defined function raised exception" in message:
+        return "A value does not match its format model in TO_DATE, TO_TIMESTAMP or TO_CHAR."
+    return message
+
+
+ORACLE_FORMATS = [
+    ("YYYY", "%Y"), ("MONTH", "%B"), ("MON", "%b"), ("MM", "%m"), ("DD", "%d"), ("HH24", "%H"), ("HH12", "%I"),
+    ("HH", "%I"), ("MI", "%M"), ("SS", "%S"), ("AM", "%p"), ("PM", "%p"), ("YY", "%y"), ("DY", "%a"),
+]  # fmt: skip
+
+
+def _oracle_format(fmt: str) -> str:
+    """An Oracle datetime format model ('YYYY-MM-DD"T"HH24:MI:SS') as a strftime format."""
+    out, i = "", 0
+    while i < len(fmt):
+        if fmt[i] == '"':
+            end = fmt.index('"', i + 1)
+            out += fmt[i + 1 : end].replace("%", "%%")
+            i = end + 1
+            continue
+        for token, code in ORACLE_FORMATS:
+            if fmt[i:].upper().startswith(token):
+                out += code
+                i += len(token)
+                break
+        else:
+            out += fmt[i].replace("%", "%%")
+            i += 1
+    return out
+
+
+def _to_timestamp(text: Any, fmt: Any) -> str | None:
+    if text is None:
+        return None
+    python_format = str(fmt) if "%" in str(fmt) else _oracle_format(str(fmt))
+    try:
+        return datetime.strptime(str(text), python_format).strftime(SQL_DATETIME)
+    except ValueError:
+        raise ValueError(f"the value {text!r} does not match the format {fmt!r}") from None
+
+
+def _to_char(value: Any, fmt: Any) -> str | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.strptime(str(value), SQL_DATETIME)
+    except ValueError:
+        return str(value)  # TO_CHAR of a number or text
+    return moment.strftime(_oracle_format(str(fmt)))
+
+
+def _display(store: RecordStore, name: str, value: Any) -> Any:
+    if value is None:
+        return None
+    target = {"entity": "customer", "customer": "customer", "item": "item", "location": "location"}.get(name)
+    if target is None and name in ("subsidiary", "currency"):
+        target = name
+    if name == "type":
+        return TYPE_LABELS.get(str(value), value)
+    if target is None:
+        return value
+    return store.ref_name(target, str(value)) or value
+
+
+def _display_status(type_code: Any, status: Any) -> Any:
+    if status is None:
+        return None
+    type_name = next((t.name for t in RECORD_TYPES.values() if t.suiteql_type == type_code), "")
+    names = STATUS_NAMES.get(type_name, ORDER_STATUSES)
+    if type_name == "itemFulfillment":
+        names = {"A": "Picked", "B": "Packed", "C": "Shipped"}
+    return f"{TYPE_LABELS.get(str(type_code), type_code)} : {names.get(str(status), status)}"
+
+
+def _answer_row(names: list[str], row: tuple[Any, ...], date_positions: set[int | str]) -> dict[str, Any]:
+    answer: dict[str, Any] = {"links": []}
+    for index, (name, value) in enumerate(zip(names, row, strict=True)):
+        if value is None:
+            continue
+        if index in date_positions:
+            moment = datetime.strptime(str(value), SQL_DATETIME)
+            value = f"{moment.month}/{moment.day}/{moment.year}"
+        elif isinstance(value, float):
+            value = format(Decimal(repr(value)).normalize(), "f")
+        answer[name] = str(value)
+    return answer
