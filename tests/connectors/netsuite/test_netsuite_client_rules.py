@@ -240,8 +240,13 @@ class FakeSuiteQL:
         )
         items = matching[offset : offset + limit]
         more = offset + limit < len(matching)
-        return Page(items=items, offset=offset, has_more=more, total_results=len(matching),
-                    next_offset=offset + limit if more else None)  # fmt: skip
+        return Page(
+            items=items,
+            offset=offset,
+            has_more=more,
+            total_results=len(matching),
+            next_offset=offset + limit if more else None,
+        )
 
 
 def _drain(source: FakeSuiteQL, cursor: ChangeCursor, limit: int = 2) -> tuple[list[str], ChangeCursor]:

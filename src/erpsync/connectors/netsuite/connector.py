@@ -246,7 +246,7 @@ class NetSuiteConnector:
     def _open_invoice_of(self, sales_order_id: str) -> dict[str, Any] | None:
         rows = self.client.suiteql_rows(
             "SELECT id FROM transaction WHERE type = 'CustInvc' "
-            f"AND createdfrom = {sql_quote(sales_order_id)} ORDER BY id"
+            f"AND createdfrom = {int(sales_order_id)} ORDER BY id"  # internal ids are numbers in SuiteQL
         )
         for row in rows:
             invoice = self.client.get("invoice", str(row["id"]), expand_sub_resources=False)
