@@ -5,18 +5,23 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from erpsync.connectors.netsuite import LocalConcurrencyBudget, NetSuiteClient, RetryRule
+from erpsync.connectors.netsuite import LocalConcurrencyBudget, NetSuiteClient, NetSuiteSettings, RetryRule
 from erpsync.engine.policy import MissingPrerequisite
 from erpsync.errors import ConfigError, DataError, TransientError
-from erpsync.model import Customer, Origin, Transaction
+from erpsync.model import Customer, Money, Origin, Payout, Refund, RefundLine, Transaction
 
 NOW = datetime(2026, 12, 4, 10, 0, tzinfo=UTC)
+
+
+def usd(amount: str) -> Money:
+    return Money.of(amount, "USD")
 
 
 def _customer(store_id: str = "77", **changes: Any) -> Customer:
@@ -287,3 +292,53 @@ def test_inventory_levels_per_location_follow_fulfillments(account: Any, make_or
 def test_locations_are_translated_with_codes(account: Any) -> None:
     codes = {location.code for location in account.connector().locations()}
     assert codes == {"main-warehouse", "east-dc"}
+
+
+def test_cancelling_an_unfulfilled_order_and_refusing_a_shipped_one(account: Any, make_order: Any) -> None:
+    connector = account.connector()
+    connector.upsert_customer(_customer("77"), idempotency_key="c")
+    open_order = make_order()
+    sales_order_id = connector.upsert_sales_order(open_order, idempotency_key="o")
+    connector.cancel_sales_order(open_order, idempotency_key="x")
+    connector.cancel_sales_order(open_order, idempotency_key="x")
+    assert account.sandbox.account.store.records["salesOrder"][sales_order_id]["status"]["id"] == "C"
+
+    shipped = make_order(origin=Origin(system="shopify", id="1043", updated_at=NOW))
+    shipped_id = connector.upsert_sales_order(shipped, idempotency_key="o2")
+    connector.client.transform("salesOrder", shipped_id, "itemFulfillment", {})
+    with pytest.raises(DataError, match="cannot be cancelled"):
+        connector.cancel_sales_order(shipped, idempotency_key="x")
+
+
+def test_refund_becomes_one_credit_memo_and_payout_one_deposit(account: Any, make_order: Any) -> None:
+    connector = account.connector()
+    connector.upsert_customer(_customer("77"), idempotency_key="c")
+    order = make_order()
+    connector.upsert_sales_order(order, idempotency_key="o")
+    refund = Refund(
+        origin=Origin(system="shopify", id="r-1", updated_at=NOW),
+        order_id="1042",
+        lines=[RefundLine(line_id="L1", sku="SKU-1001", quantity=1, subtotal=usd("10.00"), tax=usd("0.73"))],
+        shipping=usd("4.95"),
+        total=usd("15.68"),
+    )
+    memo = connector.create_credit_memo(refund, idempotency_key="r")
+    again = connector.create_credit_memo(refund, idempotency_key="r")
+    assert memo.origin.id == again.origin.id and memo.refund_id == "r-1"
+    assert memo.total == usd("15.68")
+    assert len(_with_external_id(account, "creditMemo", "shopify_3Ar-1")) == 1
+
+    customers = account.sandbox.account.store.records["customer"]
+    provider = next(iter(customers))
+    payouts = account.connector(settings=NetSuiteSettings(payout_customer_id=provider))
+    payout = Payout(
+        origin=Origin(system="shopify", id="po-1", updated_at=NOW),
+        status="paid",
+        gross=usd("100.00"),
+        fees=usd("3.20"),
+        net=usd("96.80"),
+    )
+    first = payouts.record_payout(payout, idempotency_key="po")
+    assert payouts.record_payout(payout, idempotency_key="po") == first
+    [deposit] = _with_external_id(account, "customerDeposit", "shopify_3Apo-1")
+    assert deposit["payment"] == Decimal("96.80")
