@@ -74,7 +74,9 @@ class _CostWalker:
         if field.selection_set is None:
             return 0  # scalar or enum
         page = self._page_size(field)
-        if page is None and field.name.value not in ("edges", "nodes"):
+        if page is None or not _is_connection(field.selection_set):
+            # A plain object, or a list field (``taxLines``, ``transactions(first: 5)``): Shopify counts
+            # connections by the items requested, other objects once.
             return 1 + self.selection_cost(field.selection_set)
         item_cost = max(1, self._item_cost(field.selection_set))
         return CONNECTION_BASE_COST + (page or _DEFAULT_PAGE) * item_cost
@@ -115,6 +117,13 @@ class _CostWalker:
                 given = self._variables.get(value.name.value)
                 return int(given) if isinstance(given, int) else _DEFAULT_PAGE
         return None
+
+
+def _is_connection(selection_set: SelectionSetNode) -> bool:
+    return any(
+        isinstance(selection, FieldNode) and selection.name.value in ("edges", "nodes")
+        for selection in selection_set.selections
+    )
 
 
 class CostEstimator:

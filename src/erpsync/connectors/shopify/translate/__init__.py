@@ -38,12 +38,18 @@ from erpsync.connectors.shopify.translate.fulfillments import (
     fulfillment_input,
     fulfillment_order_lines,
 )
-from erpsync.connectors.shopify.translate.orders import ORDER_FIELDS, order_from_graphql, order_from_rest
+from erpsync.connectors.shopify.translate.orders import (
+    LINE_ITEM_FIELDS,
+    ORDER_FIELDS,
+    order_from_graphql,
+    order_from_rest,
+)
 
 __all__ = [
     "COMPANY_FIELDS",
     "CUSTOMER_FIELDS",
     "INVENTORY_LEVEL_FIELDS",
+    "LINE_ITEM_FIELDS",
     "LOCATION_FIELDS",
     "ORDER_FIELDS",
     "PRODUCT_FIELDS",

@@ -244,6 +244,15 @@ def _attribution(source_name: Any, landing_site: Any, referring_site: Any) -> At
 
 # -------------------------------------------------------------------------------------------- GraphQL
 
+LINE_ITEM_FIELDS = """
+    id title variantTitle sku quantity requiresShipping taxable
+    originalUnitPriceSet { shopMoney { amount currencyCode } }
+    taxLines { title rate priceSet { shopMoney { amount currencyCode } } }
+    discountAllocations {
+      allocatedAmountSet { shopMoney { amount currencyCode } } discountApplication { index } }
+"""
+"""The line item fields ``order_from_graphql`` reads (orders with more lines page them separately)."""
+
 ORDER_FIELDS = """
   id name createdAt updatedAt processedAt cancelledAt cancelReason email note tags sourceName
   currencyCode presentmentCurrencyCode taxesIncluded displayFinancialStatus
@@ -263,14 +272,8 @@ ORDER_FIELDS = """
     __typename allocationMethod index targetSelection targetType
     value { __typename ... on MoneyV2 { amount currencyCode } ... on PricingPercentageValue { percentage } }
     ... on DiscountCodeApplication { code } } }
-  lineItems(first: 100) { nodes {
-    id title variantTitle sku quantity requiresShipping taxable
-    originalUnitPriceSet { shopMoney { amount currencyCode } }
-    taxLines { title rate priceSet { shopMoney { amount currencyCode } } }
-    discountAllocations {
-      allocatedAmountSet { shopMoney { amount currencyCode } } discountApplication { index } }
-  } }
-  shippingLines(first: 10) { nodes {
+  lineItems(first: 50) { nodes { __LINE_ITEM_FIELDS__ } pageInfo { hasNextPage endCursor } }
+  shippingLines(first: 5) { nodes {
     id title code source
     originalPriceSet { shopMoney { amount currencyCode } }
     discountedPriceSet { shopMoney { amount currencyCode } }
@@ -280,19 +283,20 @@ ORDER_FIELDS = """
   transactions(first: 50) {
     id kind status gateway processedAt createdAt
     amountSet { shopMoney { amount currencyCode } } parentTransaction { id } }
-  fulfillments(first: 20) {
+  fulfillments(first: 10) {
     id status createdAt updatedAt location { id }
     trackingInfo { company number url }
-    fulfillmentLineItems(first: 100) { nodes { quantity lineItem { id sku } } } }
-  refunds(first: 20) {
+    fulfillmentLineItems(first: 30) { nodes { quantity lineItem { id sku } } } }
+  refunds(first: 10) {
     id note createdAt updatedAt
     totalRefundedSet { shopMoney { amount currencyCode } }
-    refundLineItems(first: 100) { nodes {
+    refundLineItems(first: 20) { nodes {
       quantity restockType location { id } lineItem { id sku }
       subtotalSet { shopMoney { amount currencyCode } } totalTaxSet { shopMoney { amount currencyCode } } } }
     transactions(first: 10) { nodes {
       id kind status gateway processedAt createdAt amountSet { shopMoney { amount currencyCode } } } } }
 """
+ORDER_FIELDS = ORDER_FIELDS.replace("__LINE_ITEM_FIELDS__", LINE_ITEM_FIELDS)
 """The order fields ``order_from_graphql`` reads (used by the connector's queries and the bulk reads)."""
 
 
