@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, inspect, text
+
+from erpsync.errors import ConfigError
+from erpsync.store import Store, resolve_url
+from erpsync.store.database import VERSION_TABLE
+from erpsync.store.tables import Base
+
+STORE_TABLES = {
+    "xref",
+    "field_hashes",
+    "cursors",
+    "payloads",
+    "timeline_events",
+    "exceptions",
+    "holds",
+    "conflicts",
+}
+
+
+def _tables(url: str) -> set[str]:
+    engine = create_engine(resolve_url(url))
+    try:
+        return set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_open_creates_every_table_on_an_empty_database(database_url: str) -> None:
+    assert _tables(database_url) == set()
+    Store.open(database_url).close()
+    assert _tables(database_url) == STORE_TABLES | {VERSION_TABLE}
+
+
+def test_reopening_keeps_data_and_schema(database_url: str) -> None:
+    with Store.open(database_url) as first:
+        first.set_cursor("orders", "2026-03-01T00:00:00Z")
+    with Store.open(database_url) as second:
+        assert second.cursor("orders") == "2026-03-01T00:00:00Z"
+    assert _tables(database_url) == STORE_TABLES | {VERSION_TABLE}
+
+
+def test_migrations_match_the_models(database_url: str) -> None:
+    Store.open(database_url).close()
+    engine = create_engine(resolve_url(database_url))
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
+            assert compare_metadata(context, Base.metadata) == []
+    finally:
+        engine.dispose()
+
+
+def test_processes_opening_an_empty_database_at_once_all_succeed(database_url: str) -> None:
+    # Each Store.open has its own engine and connections, like separate worker processes.
+    failures: list[BaseException] = []
+    start = threading.Barrier(4)
+
+    def open_store() -> None:
+        try:
+            start.wait(timeout=60)
+            Store.open(database_url).close()
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=open_store, daemon=True) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        # A generous bound, not a timing assertion: without the migration lock this test would hang.
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "an open is stuck behind another"
+    assert failures == []
+    assert _tables(database_url) == STORE_TABLES | {VERSION_TABLE}
+
+
+def test_a_schema_newer_than_this_erpsync_is_a_config_error(database_url: str) -> None:
+    Store.open(database_url).close()
+    engine = create_engine(resolve_url(database_url))
+    with engine.begin() as connection:
+        connection.execute(text(f"UPDATE {VERSION_TABLE} SET version_num = 'from_the_future'"))
+    engine.dispose()
+    with pytest.raises(ConfigError, match="unknown to this erpsync version"):
+        Store.open(database_url)
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_url: str) -> None:
+    with Store.open(sqlite_url) as store, store._engine.connect() as connection:
+        # Connection settings are only visible on the store's own connections.
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30_000
+
+
+def test_postgresql_urls_use_psycopg_3() -> None:
+    assert resolve_url("postgresql://u@h/db").drivername == "postgresql+psycopg"
+    assert resolve_url("postgres://u@h/db").drivername == "postgresql+psycopg"
+    assert resolve_url("postgresql+psycopg://u@h/db").drivername == "postgresql+psycopg"
+
+
+def test_url_comes_from_the_environment_then_defaults_to_sqlite_in_the_working_directory(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("ERPSYNC_DATABASE_URL", "postgresql://u@h/db")
+    assert resolve_url().drivername == "postgresql+psycopg"
+    assert resolve_url("sqlite:///other.db").database == "other.db"
+    monkeypatch.delenv("ERPSYNC_DATABASE_URL")
+    assert resolve_url().render_as_string() == "sqlite:///erpsync.db"
+    monkeypatch.chdir(tmp_path)
+    Store.open().close()
+    assert (tmp_path / "erpsync.db").exists()
+
+
+def test_unsupported_or_malformed_urls_are_config_errors_that_do_not_echo_the_password() -> None:
+    with pytest.raises(ConfigError, match="SQLite or PostgreSQL"):
+        resolve_url("mysql://u:hunter2@h/db")
+    with pytest.raises(ConfigError) as raised:
+        resolve_url("not a url hunter2")
+    assert "hunter2" not in str(raised.value)
+
+
+def test_database_url_hides_the_password(postgres_url: str) -> None:
+    # Trust authentication ignores the password, so this store connects while carrying one.
+    with_password = postgres_url.replace("postgres@", "postgres:hunter2@", 1)
+    assert "hunter2" in with_password
+    with Store.open(with_password) as store:
+        assert "hunter2" not in store.database_url
+        assert store.database_url.startswith("postgresql+psycopg://postgres:***@")
