@@ -55,7 +55,7 @@ def _async_create(netsuite: Any, key: str, external_id: str) -> httpx.Response:
 
 def test_async_request_runs_as_a_job_whose_result_is_the_create_answer(netsuite: Any) -> None:
     accepted = _async_create(netsuite, str(uuid.uuid4()), "async-1")
-    assert accepted.status_code == 202
+    assert accepted.status_code == 202 and accepted.headers["preference-applied"] == "respond-async"
     job = netsuite.client.get(accepted.headers["location"]).json()
     assert job["completed"] is True and job["progress"] == "succeeded"
     tasks = netsuite.client.get(job["task"]["links"][0]["href"]).json()
@@ -71,6 +71,8 @@ def test_duplicate_idempotency_key_is_refused_and_creates_nothing(netsuite: Any)
     again = _async_create(netsuite, key, "async-3")
     assert again.status_code == 400
     assert again.json()["o:errorDetails"][0]["o:errorCode"] == "IDEMPOTENCY_ERROR"
+    first_job = netsuite.client.get(again.headers["location"]).json()
+    assert first_job["progress"] == "succeeded"
     assert netsuite.client.get(f"{RECORDS}/customer/eid:async-3").status_code == 404
 
 

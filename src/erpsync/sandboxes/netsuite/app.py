@@ -58,6 +58,7 @@ from erpsync.sandboxes.netsuite.warehouse import Warehouse
 
 TOKEN_PATH = "/services/rest/auth/oauth2/v1/token"
 ASYNC_PATH = "/services/rest/async/v1/job"
+ASYNC_APPLIED = {"Preference-Applied": "respond-async"}
 
 Handler = Callable[[], Response]
 
@@ -171,12 +172,23 @@ def _build_app(sandbox: NetSuiteSandbox) -> FastAPI:
                 ).response()
             if fault is FaultKind.THROTTLE:
                 return concurrency_error().response()
-            if "respond-async" in request.headers.get("prefer", "") and request.method != "GET":
+            if "respond-async" in request.headers.get("prefer", ""):
                 return await submit_job(request, handler)
             return await handler()
 
     async def submit_job(request: Request, handler: Callable[[], Awaitable[Response]]) -> Response:
-        sandbox.jobs.claim_key(request.headers.get("x-netsuite-idempotency-key"))
+        key = request.headers.get("x-netsuite-idempotency-key")
+        first = sandbox.jobs.job_with_key(key)
+        if first is not None:
+            duplicate = NetSuiteError(
+                400,
+                "IDEMPOTENCY_ERROR",
+                "A request with the same idempotency key is already submitted. "
+                'See the "Location" header for a link to the previously submitted job',
+            )
+            body = {**duplicate.body(), "title": "Conflict"}
+            location = f"{_base_url(request)}{ASYNC_PATH}/{first.id}"
+            return JSONResponse(body, status_code=400, headers={"Location": location, **ASYNC_APPLIED})
         created = sandbox.clock.now()
         try:
             response = await handler()
@@ -189,11 +201,12 @@ def _build_app(sandbox: NetSuiteSandbox) -> FastAPI:
             created=created,
             completed=sandbox.clock.now(),
             result=result,
-            idempotency_key=request.headers.get("x-netsuite-idempotency-key"),
+            idempotency_key=key,
             request={"method": request.method, "path": request.url.path},
         )
         sandbox.jobs.add(job)
-        return Response(status_code=202, headers={"Location": f"{_base_url(request)}{ASYNC_PATH}/{job.id}"})
+        location = f"{_base_url(request)}{ASYNC_PATH}/{job.id}"
+        return Response(status_code=202, headers={"Location": location, **ASYNC_APPLIED})
 
     # --- OAuth 2.0 token endpoint -----------------------------------------------------------------
 
@@ -342,7 +355,7 @@ def _build_app(sandbox: NetSuiteSandbox) -> FastAPI:
                     "progress": job.progress,
                     "createdTime": job.created.strftime("%Y-%m-%dT%H:%M:%SZ"),
                     "completedTime": job.completed.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                    "task": {"links": [{"rel": "related", "href": f"{url}/task"}]},
+                    "task": {"links": [{"rel": "self", "href": f"{url}/task"}]},
                 }
             )
 

@@ -5,9 +5,10 @@ account has one limit shared by all its integrations, the service tier's base pl
 license (Oracle's examples: shared tier with one license 5 + 10 = 15; Tier 1 with five 15 + 5 x 10 = 65).
 A request over the limit is refused at once (REST: 429 Too Many Requests), never queued.
 
-Async (section_157373386977 "Asynchronous Request Processing"): ``Prefer: respond-async`` answers
+Async (Oracle help chapter_161251386312, subsect_161278579295): ``Prefer: respond-async`` answers
 202 + ``Location: /services/rest/async/v1/job/{id}``; ``X-NetSuite-Idempotency-Key`` makes a retried
-submission safe: the same key twice is refused with 400 IDEMPOTENCY_ERROR.
+submission safe: the same key twice is refused with 400 IDEMPOTENCY_ERROR and a ``Location`` header naming
+the job submitted first (subsect_164494900632).
 """
 
 from __future__ import annotations
@@ -124,20 +125,13 @@ class AsyncJobs:
 
     def __init__(self) -> None:
         self.jobs: dict[str, AsyncJob] = {}
-        self._keys: set[str] = set()
         self._lock = threading.Lock()
 
-    def claim_key(self, key: str | None) -> None:
+    def job_with_key(self, key: str | None) -> AsyncJob | None:
         if key is None:
-            return
+            return None
         with self._lock:
-            if key in self._keys:
-                raise NetSuiteError(
-                    400,
-                    "IDEMPOTENCY_ERROR",
-                    f"A request with the idempotency key {key} was already submitted.",
-                )
-            self._keys.add(key)
+            return next((job for job in self.jobs.values() if job.idempotency_key == key), None)
 
     def add(self, job: AsyncJob) -> None:
         with self._lock:
@@ -153,4 +147,3 @@ class AsyncJobs:
     def reset(self) -> None:
         with self._lock:
             self.jobs.clear()
-            self._keys.clear()
