@@ -186,9 +186,9 @@ def _build_app(sandbox: NetSuiteSandbox) -> FastAPI:
                 "A request with the same idempotency key is already submitted. "
                 'See the "Location" header for a link to the previously submitted job',
             )
-            body = {**duplicate.body(), "title": "Conflict"}
+            conflict = {**duplicate.body(), "title": "Conflict"}
             location = f"{_base_url(request)}{ASYNC_PATH}/{first.id}"
-            return JSONResponse(body, status_code=400, headers={"Location": location, **ASYNC_APPLIED})
+            return JSONResponse(conflict, status_code=400, headers={"Location": location, **ASYNC_APPLIED})
         created = sandbox.clock.now()
         try:
             response = await handler()
