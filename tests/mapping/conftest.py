@@ -176,9 +176,109 @@ ORDER_LINKS = {
 }
 
 
+# NetSuite REST records as GET /record/v1/<type>/<id>?expandSubResources=true returns them (amounts: numbers).
+ITEM_FULFILLMENT: dict[str, Any] = {
+    "id": "9001",
+    "tranId": "IF1042",
+    "createdFrom": {"id": "7001", "refName": "Sales Order #SO1042"},
+    "shipStatus": {"id": "C", "refName": "Shipped"},
+    "shipMethod": {"id": "1402", "refName": "UPS 2nd Day Air"},
+    "package": {"items": [{"packageTrackingNumber": "1Z999AA10123456784", "packageWeight": 1.2}]},
+    "item": {
+        "items": [
+            {
+                "line": 1,
+                "itemReceive": True,
+                "quantity": 2.0,
+                "custcol_shopify_line_id": "866550311766439020",
+            },
+            {
+                "line": 2,
+                "itemReceive": False,
+                "quantity": 1.0,
+                "custcol_shopify_line_id": "141249953214522974",
+            },
+        ]
+    },
+}
+INVENTORY_ITEM: dict[str, Any] = {
+    "id": "501",
+    "itemId": "SHIRT-RED-M",
+    "displayName": "Red Shirt M",
+    "storeDisplayName": None,
+    "storeDetailedDescription": "<p>Soft cotton.</p>",
+    "vendorName": "Acme Apparel",
+    "class": {"id": "3", "refName": "Shirts"},
+    "isInactive": False,
+    "upcCode": "012345678905",
+    "weight": 0.4,
+    "weightUnit": {"refName": "lb"},
+    "price": {
+        "items": [
+            {"priceLevel": {"id": "2", "refName": "Online Price"}, "quantity": {"value": "0"}, "price": 18.5},
+            {"priceLevel": {"id": "1", "refName": "Base Price"}, "quantity": {"value": "0"}, "price": 19.99},
+        ]
+    },
+    "locations": {
+        "items": [
+            {"location": {"id": "1", "refName": "Chicago DC"}, "quantityAvailable": 37.0},
+            {"location": {"id": "2", "refName": "Reno DC"}, "quantityAvailable": 0.0},
+            {"location": {"id": "9", "refName": "Returns cage"}, "quantityAvailable": 4.0},
+        ]
+    },
+}
+NETSUITE_CUSTOMER: dict[str, Any] = {
+    "id": "8812",
+    "email": " Buyer@Acme-Corp.example ",
+    "firstName": "Grace",
+    "lastName": "Hopper",
+    "companyName": "Acme Corp",
+    "phone": "",
+    "taxable": False,
+    "terms": {"id": "2", "refName": "Net 30"},
+    "creditLimit": 25000.0,
+}
+
+
+NETSUITE_RECORDS = {
+    "itemFulfillment": ITEM_FULFILLMENT,
+    "inventoryItem": INVENTORY_ITEM,
+    "customer": NETSUITE_CUSTOMER,
+}
+
+
+@pytest.fixture
+def netsuite_records() -> dict[str, dict[str, Any]]:
+    """NetSuite REST records (itemFulfillment, inventoryItem, customer) as the default specs read them."""
+    return copy.deepcopy(NETSUITE_RECORDS)
+
+
 @pytest.fixture(scope="session")
 def _shopify_order_once() -> dict[str, Any]:
     return payload("orders/create", SHOPIFY_ORDER_VALUES)
+
+
+@pytest.fixture(scope="session")
+def sample_inputs(_shopify_order_once: dict[str, Any]) -> dict[str, tuple[dict[str, Any], MemoryLookup]]:
+    """Per default spec name: a record it maps cleanly, and the id cross-reference that record needs."""
+    customer = payload("customers/create", {"id": 706405506930370084, "email": "a@example.com"})
+    shopify_links = {
+        ("shopify", "fulfillmentOrder", "7001"): "gid://shopify/FulfillmentOrder/5501",
+        (
+            "shopify",
+            "fulfillmentOrderLineItem",
+            "866550311766439020",
+        ): "gid://shopify/FulfillmentOrderLineItem/61",
+        ("shopify", "inventoryItem", "SHIRT-RED-M"): "gid://shopify/InventoryItem/30322695",
+    }
+    return {
+        "shopify-order-to-netsuite-sales-order": (_shopify_order_once, MemoryLookup(ORDER_LINKS)),
+        "shopify-customer-to-netsuite-customer": (customer, MemoryLookup()),
+        "netsuite-item-fulfillment-to-shopify-fulfillment": (ITEM_FULFILLMENT, MemoryLookup(shopify_links)),
+        "netsuite-inventory-to-shopify-available": (INVENTORY_ITEM, MemoryLookup(shopify_links)),
+        "netsuite-item-to-shopify-product": (INVENTORY_ITEM, MemoryLookup()),
+        "netsuite-customer-to-shopify-customer": (NETSUITE_CUSTOMER, MemoryLookup()),
+    }
 
 
 @pytest.fixture
