@@ -48,6 +48,15 @@ from erpsync.model import (
 
 SYSTEM = "netsuite"
 _ITEM_RECORD_TYPES = {"InvtPart": "inventoryItem", "NonInvtPart": "nonInventorySaleItem"}
+# A location's code is its external id, else its name (translate.location_code), here in SQL.
+STOCK_BY_LOCATION = (
+    "SELECT iil.item AS item_id, item.itemid AS sku, iil.location AS location_id, "
+    "NVL(location.externalid, location.name) AS location_code, iil.quantityonhand AS on_hand, "
+    "iil.quantitycommitted AS committed, iil.quantityavailable AS available "
+    "FROM inventoryitemlocations iil JOIN item ON item.id = iil.item "
+    "JOIN location ON location.id = iil.location "
+    "WHERE iil.item IN ({item_ids}) ORDER BY iil.item, iil.location"
+)
 
 
 def origin_external_id(system: str, record_id: str) -> str:
@@ -295,36 +304,21 @@ class NetSuiteConnector:
             return self.client.get("nonInventorySaleItem", item_id)
 
     def inventory_changed_since(self, cursor: str | None) -> ChangeBatch[InventoryLevel]:
-        """Stock of inventory items changed since the cursor, per location (the item's ``locations``)."""
+        """Stock per location of the inventory items changed since the cursor: one SuiteQL join over
+        ``inventoryitemlocations`` per batch (levels are as of the read)."""
         where = "itemtype = 'InvtPart'"
         changed = poll_changes(
             self.client, "item", ChangeCursor.decode(cursor), where=where, **self._poll_options()
         )
-        codes = self._location_codes()
         levels: list[InventoryLevel] = []
-        for row in changed.rows:
-            item = self.client.get("inventoryItem", str(row["id"]))
-            levels += self._levels_of(item, codes)
+        if changed.rows:
+            as_of = datetime.now(UTC)
+            item_ids = ", ".join(str(int(row["id"])) for row in changed.rows)
+            levels = [
+                translate.inventory_level_from_row(row, as_of=as_of)
+                for row in self.client.suiteql_rows(STOCK_BY_LOCATION.format(item_ids=item_ids))
+            ]
         return ChangeBatch(records=levels, cursor=changed.cursor.encode(), more=changed.more)
-
-    def _levels_of(self, item: dict[str, Any], codes: dict[str, str]) -> list[InventoryLevel]:
-        as_of = translate.parse_datetime(item.get("lastModifiedDate")) or datetime.now(UTC)
-        levels = []
-        for line in translate.sublist_items(item, "locations"):
-            location_id = translate.ref_id(line.get("location"))
-            if location_id is None:
-                continue
-            row = {
-                "item_id": item["id"],
-                "sku": item.get("itemId"),
-                "location_id": location_id,
-                "location_code": codes.get(location_id, location_id),
-                "on_hand": line.get("quantityOnHand"),
-                "committed": line.get("quantityCommitted"),
-                "available": line.get("quantityAvailable"),
-            }
-            levels.append(translate.inventory_level_from_row(row, as_of=as_of))
-        return levels
 
     def fulfillments_changed_since(self, cursor: str | None) -> ChangeBatch[Fulfillment]:
         changed = poll_changes(
