@@ -37,7 +37,7 @@ from erpsync.sandboxes.netsuite.errors import invalid_login
 
 TIMESTAMP_WINDOW_SECONDS = 300  # [UNCONF] NetSuite's exact window is undocumented; 5 minutes is the brief's
 ACCESS_TOKEN_SECONDS = 3600  # section_162755359851: M2M access tokens are valid for 60 minutes
-JWT_ASSERTION_ALGORITHMS = ["PS256"]
+JWT_ASSERTION_ALGORITHMS = ["PS256", "PS384", "PS512"]  # RSA-PSS, as the certificate key is RSA
 JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
 
