@@ -220,6 +220,7 @@ def test_fulfillment_and_invoice_by_transform_once_per_key(account: Any, make_or
     batch = connector.fulfillments_changed_since(None)
     [fulfillment] = [f for f in batch.records if f.origin.id == fulfillment_id]
     assert fulfillment.order_id == sales_order_id and fulfillment.status == "success"
+    assert fulfillment.location_code == "main-warehouse"
     assert [t.number for t in fulfillment.tracking] == ["1Z999AA10123456784"]
     assert sorted((ln.sku, ln.quantity) for ln in fulfillment.lines) == [("SKU-1001", 2), ("SKU-1002", 1)]
 

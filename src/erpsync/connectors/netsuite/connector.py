@@ -358,7 +358,8 @@ class NetSuiteConnector:
         ]
 
     def _location_codes(self) -> dict[str, str]:
-        return {location.origin.id: location.code for location in self.locations()}
+        rows = self.client.suiteql_rows("SELECT id, NVL(externalid, name) AS code FROM location")
+        return {str(row["id"]): str(row["code"]) for row in rows}
 
     def _poll_options(self) -> dict[str, Any]:
         return {"overlap": self.poll_overlap, "limit": self.poll_page_size}
