@@ -1,0 +1,82 @@
+"""Discount mutations: ``discountCodeBasicCreate`` (a code worth a percentage or an amount off).
+
+``customerGets.value.percentage`` is a fraction (0.1 = 10%), as in Shopify's ``DiscountPercentage``
+(https://shopify.dev/docs/api/admin-graphql/latest/mutations/discountCodeBasicCreate).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from erpsync.sandboxes.shopify.context import ResolveContext
+from erpsync.sandboxes.shopify.ids import gid
+from erpsync.sandboxes.shopify.payload import MutationResolver, Payload, ref, user_error
+from erpsync.sandboxes.shopify.store import money
+from erpsync.sandboxes.shopify.views import discount_status
+
+FIELD = ["basicCodeDiscount"]
+
+
+def discount_code_basic_create(ctx: ResolveContext, basicCodeDiscount: dict[str, Any]) -> Payload:
+    store, data = ctx.store, basicCodeDiscount
+    errors = []
+    if not data.get("title"):
+        errors.append(user_error("Title can't be blank", [*FIELD, "title"], "BLANK"))
+    code = (data.get("code") or "").strip()
+    if not code:
+        errors.append(user_error("Code can't be blank", [*FIELD, "code"], "BLANK"))
+    elif any(d["code"].lower() == code.lower() for d in store.rows("discounts")):
+        errors.append(
+            user_error("Code must be unique. Please try a different code.", [*FIELD, "code"], "TAKEN")
+        )
+    value = ((data.get("customerGets") or {}).get("value")) or {}
+    if value.get("percentage") is not None:
+        if not 0 < value["percentage"] <= 1:
+            errors.append(
+                user_error(
+                    "Value must be between 0.0 and 1.0",
+                    [*FIELD, "customerGets", "value", "percentage"],
+                    "VALUE_OUTSIDE_RANGE",
+                )
+            )
+        value_type, amount = "percentage", str(value["percentage"])
+    elif (value.get("discountAmount") or {}).get("amount") is not None:
+        value_type, amount = "fixed_amount", money(value["discountAmount"]["amount"])
+    else:
+        errors.append(
+            user_error("Customer gets value is required", [*FIELD, "customerGets", "value"], "BLANK")
+        )
+        value_type, amount = "percentage", "0"
+    if errors:
+        return {"codeDiscountNode": None, "userErrors": errors}
+    record = store.add(
+        "discounts",
+        {
+            "title": data["title"],
+            "code": code,
+            "code_id": store.new_id(),
+            "starts_at": data.get("startsAt") or store.now(),
+            "ends_at": data.get("endsAt"),
+            "usage_limit": data.get("usageLimit"),
+            "applies_once_per_customer": bool(data.get("appliesOncePerCustomer")),
+            "value_type": value_type,
+            "value": amount,
+            "applies_on_each_item": bool((value.get("discountAmount") or {}).get("appliesOnEachItem")),
+            "usage_count": 0,
+        },
+    )
+    ctx.emit(
+        store,
+        "discounts/create",
+        {
+            "admin_graphql_api_id": gid("DiscountCodeNode", record["id"]),
+            "created_at": record["created_at"],
+            "status": discount_status(record, store.now()),
+            "title": record["title"],
+            "updated_at": record["updated_at"],
+        },
+    )
+    return {"codeDiscountNode": ref("discounts", record["id"]), "userErrors": []}
+
+
+MUTATIONS: dict[str, MutationResolver] = {"discountCodeBasicCreate": discount_code_basic_create}

@@ -1,0 +1,30 @@
+"""Every Mutation field of ``schema.graphql`` and the function that serves it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from erpsync.sandboxes.shopify import (
+    bulk,
+    catalog,
+    customers,
+    discounts,
+    fulfillments,
+    inventory,
+    orders,
+    refunds,
+    subscriptions,
+)
+
+MUTATIONS: dict[str, Callable[..., dict[str, Any]]] = {
+    **catalog.MUTATIONS,
+    **inventory.MUTATIONS,
+    **orders.MUTATIONS,
+    **fulfillments.MUTATIONS,
+    **refunds.MUTATIONS,
+    **customers.MUTATIONS,
+    **discounts.MUTATIONS,
+    **bulk.MUTATIONS,
+    **subscriptions.MUTATIONS,
+}
