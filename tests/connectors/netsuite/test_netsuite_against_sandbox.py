@@ -12,7 +12,15 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from erpsync.connectors.netsuite import LocalConcurrencyBudget, NetSuiteClient, NetSuiteSettings, RetryRule
+from erpsync.connectors.netsuite import (
+    LocalConcurrencyBudget,
+    NetSuiteClient,
+    NetSuiteSettings,
+    OAuth2ClientCredentials,
+    RetryRule,
+    TokenBasedAuth,
+    auth_from_credentials,
+)
 from erpsync.engine.policy import MissingPrerequisite
 from erpsync.errors import ConfigError, DataError, TransientError
 from erpsync.model import Customer, Money, Origin, Payout, Refund, RefundLine, Transaction
@@ -343,3 +351,15 @@ def test_refund_becomes_one_credit_memo_and_payout_one_deposit(account: Any, mak
     assert payouts.record_payout(payout, idempotency_key="po") == first
     [deposit] = _with_external_id(account, "customerDeposit", "shopify_3Apo-1")
     assert deposit["payment"] == Decimal("96.80")
+
+
+def test_sandbox_ready_line_credentials_choose_oauth2_else_tba(account: Any) -> None:
+    oauth2 = auth_from_credentials(account.url, account.credentials)
+    tba_only = {k: v for k, v in account.credentials.items() if k not in ("client_id", "private_key_pem")}
+    tba = auth_from_credentials(account.url, tba_only)
+    assert isinstance(oauth2, OAuth2ClientCredentials) and isinstance(tba, TokenBasedAuth)
+    for auth in (oauth2, tba):
+        with NetSuiteClient(account.url, auth) as client:
+            assert client.get("location", "eid:main-warehouse")["name"] == "Main Warehouse"
+    with pytest.raises(ConfigError, match="token_secret"):
+        auth_from_credentials(account.url, {**tba_only, "token_secret": ""})

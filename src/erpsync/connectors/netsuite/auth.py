@@ -26,7 +26,7 @@ import hmac
 import secrets
 import threading
 import time
-from collections.abc import Callable, Generator, Iterable
+from collections.abc import Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote
 
@@ -287,3 +287,25 @@ def _seconds(value: str | None) -> float | None:
         return float(value) if value is not None else None
     except ValueError:
         return None
+
+
+def auth_from_credentials(base_url: str, credentials: Mapping[str, str]) -> httpx.Auth:
+    """The auth a credentials mapping calls for (a config file's or a sandbox ready line's): OAuth 2.0 when it
+    holds ``client_id``, ``certificate_id`` and ``private_key_pem``, else TBA from ``account_id``,
+    ``consumer_key``, ``consumer_secret``, ``token_id`` and ``token_secret``."""
+    if all(credentials.get(name) for name in ("client_id", "certificate_id", "private_key_pem")):
+        return OAuth2ClientCredentials(
+            base_url.rstrip("/") + TOKEN_PATH,
+            credentials["client_id"],
+            credentials["certificate_id"],
+            credentials["private_key_pem"],
+        )
+    tba = ("account_id", "consumer_key", "consumer_secret", "token_id", "token_secret")
+    missing = [name for name in tba if not credentials.get(name)]
+    if missing:
+        raise ConfigError(
+            f"NetSuite credentials are incomplete: {', '.join(missing)} missing",
+            system=SYSTEM,
+            suggested_fix="give client_id, certificate_id and private_key_pem (OAuth 2.0), or the TBA values",
+        )
+    return TokenBasedAuth(*(credentials[name] for name in tba))
