@@ -63,10 +63,12 @@ def test_wrong_token_secret_is_a_config_error(account: Any) -> None:
         client.get("location", "eid:main-warehouse")
 
 
-def test_oauth2_client_credentials_read_the_account(account: Any) -> None:
+def test_oauth2_client_credentials_read_the_account_with_one_token(account: Any) -> None:
+    tokens_before = len(account.sandbox.oauth2._tokens)
     with NetSuiteClient(account.url, account.oauth2()) as client:
         assert client.get("location", "eid:main-warehouse")["name"] == "Main Warehouse"
         assert len(list(client.list_ids("location"))) == 2
+    assert len(account.sandbox.oauth2._tokens) - tokens_before == 1
 
 
 def test_oauth2_with_a_key_netsuite_does_not_know_is_a_config_error(account: Any) -> None:
