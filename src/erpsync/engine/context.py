@@ -93,6 +93,8 @@ class FlowContext:
             try:
                 outcome: T = runtime.run_step(name, self._written, name, attempt, fn, args, kwargs)
             except Exception as error:
+                if runtime.is_engine_error(error):
+                    raise
                 decision = self._policy.decide(error, attempt)
                 if decision.action is Action.RETRY:
                     self.event(

@@ -262,6 +262,8 @@ class Engine:
                 ctx, record, failed.error, failed.action, failed.reason, failed.prerequisite
             )
         except Exception as error:
+            if runtime.is_engine_error(error):
+                raise
             # Raised by the flow's own code between steps: the same classes, no retry (it would fail alike).
             decision = definition.policy.decide(error, definition.policy.max_attempts)
             ctx.event("failed", error=error, detail={"decision": decision.action.value})

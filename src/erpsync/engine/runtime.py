@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from dbos import DBOS, DBOSConfig, SetWorkflowID, WorkflowHandle
+from dbos import error as dbos_errors
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,12 @@ def enqueue(queue: str, workflow: Callable[..., Any], workflow_id: str, *args: A
 
 def run_step(name: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     return DBOS.run_step({"name": name}, fn, *args, **kwargs)
+
+
+def is_engine_error(error: BaseException) -> bool:
+    """DBOS's own failures (non-determinism after a code change, a deleted queue...): not the record's fault,
+    so they end the run as an error instead of going through the retry policy."""
+    return isinstance(error, dbos_errors.DBOSException)
 
 
 def sleep(seconds: float) -> None:
