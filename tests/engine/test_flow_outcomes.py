@@ -346,3 +346,9 @@ def test_budget_becomes_the_queue_limits_every_worker_reads(engine: Engine) -> N
     queue = DBOS.retrieve_queue("shopify")
     assert queue is not None
     assert (queue.global_concurrency, queue.limiter) == (3, {"limit": 2, "period": 1.0})
+
+
+def test_a_second_engine_in_one_process_is_refused(engine: Engine, database_url: str) -> None:
+    # DBOS keeps one instance per process; a second Engine would silently share the first one's settings.
+    with pytest.raises(RuntimeError, match="already runs in this process"):
+        Engine(database_url, worker_id="another-worker")

@@ -139,8 +139,12 @@ class Engine:
             app_version=self.app_version,
             app_name="erpsync",
         )
-        self.records = RecordKeeper(self.database_url)
-        self.state = EngineState(self.database_url)
+        try:
+            self.records = RecordKeeper(self.database_url)
+            self.state = EngineState(self.database_url)
+        except BaseException:
+            runtime.destroy()
+            raise
         self._watch = WorkerWatch(self.state, self.worker_id, runtime.recover, watch or WatchSettings())
 
     # --- declaring --------------------------------------------------------------------------------------

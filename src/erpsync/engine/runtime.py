@@ -19,7 +19,15 @@ log = logging.getLogger(__name__)
 TERMINAL = frozenset({"SUCCESS", "ERROR", "CANCELLED", "MAX_RECOVERY_ATTEMPTS_EXCEEDED"})
 
 
+_configured = False
+
+
 def configure(*, database_url: str, worker_id: str, app_version: str, app_name: str) -> None:
+    global _configured
+    if _configured:
+        raise RuntimeError(
+            "an erpsync Engine already runs in this process; shut it down before making another"
+        )
     config: DBOSConfig = {
         "name": app_name,
         "system_database_url": database_url,
@@ -33,6 +41,7 @@ def configure(*, database_url: str, worker_id: str, app_version: str, app_name: 
         "scheduler_polling_interval_sec": 1.0,
     }
     DBOS(config=config)
+    _configured = True
 
 
 def register_workflow(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -44,7 +53,9 @@ def launch() -> None:
 
 
 def destroy() -> None:
+    global _configured
     DBOS.destroy(destroy_registry=True)
+    _configured = False
 
 
 def register_queue(
