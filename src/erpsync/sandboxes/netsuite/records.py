@@ -234,7 +234,8 @@ class RecordStore:
                 raise user_error(f"Invalid line in sublist {path}.", path=line_path[:-1])
             clean = self._validate_fields(record_type, spec.line_fields, line, prefix=line_path)
             for name, line_spec in spec.line_fields.items():
-                if line_spec.required and clean.get(name) is None:
+                # a line naming its "line" number updates an existing line: its other fields may be omitted
+                if line_spec.required and clean.get(name) is None and "line" not in clean:
                     raise user_error(f"Please enter value(s) for: {name}", path=f"{line_path}{name}")
             lines.append(clean)
         return {"items": lines}

@@ -113,6 +113,8 @@ def _price_lines(store: RecordStore, record: Record, *, creating: bool) -> None:
 
 
 def _line_item(store: RecordStore, line: Record, path: str) -> Record:
+    if not line.get("item"):
+        raise user_error("Please enter value(s) for: item", path=f"{path}.item")
     found = store.find_any("item", line["item"]["id"])
     if found is None:  # validation resolved it; a delete since then is the only way here
         raise NetSuiteError(400, "INVALID_KEY_OR_REF", f"Invalid item reference key {line['item']['id']}.")
