@@ -194,3 +194,14 @@ def test_netsuite_edit_of_a_customers_email_is_a_conflict_not_an_overwrite(
 
     assert result.values["email"] == "grace@acme-corp.example"
     assert ("email", "shopify", "netsuite") in [(c.field, c.owner, c.attempted_by) for c in result.conflicts]
+
+
+def test_full_example_in_the_mapping_language_doc_is_a_valid_spec(tmp_path: Path) -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "mapping-language.md").read_text()
+    example = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "example.yaml").write_text(example)
+
+    spec = load_spec(tmp_path / "example.yaml")
+
+    assert spec.name == "shopify-order-to-netsuite-sales-order"
+    assert spec.value_maps["currencies"].strict and not spec.value_maps["shipping_methods"].strict

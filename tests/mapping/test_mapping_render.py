@@ -54,11 +54,11 @@ def test_html_lists_each_field_with_source_and_owner(default_specs: list[Mapping
     page = html_rows(render(default_specs, "html"))
 
     rows = {row[0]: row for row in page.rows if row}
-    assert rows["memo"][1:5] == ["note", "", "", "netsuite (erp)"]
-    assert rows["custbody_shopify_payment_status"][3:5] == ["payment_status", "shopify (store)"]
+    assert rows["memo"][1:5] == ["note", "", "", "NetSuite (ERP)"]
+    assert rows["custbody_shopify_payment_status"][3:5] == ["payment_status", "Shopify (store)"]
     assert rows["item.items[].rate"][1:3] == ["price", "money"]
-    assert rows["item.items[].item.id"][1] == "id of the netsuite inventoryItem for key sku"
-    assert rows["descriptionHtml"][4] == "shopify (store)"
+    assert rows["item.items[].item.id"][1] == "id of the NetSuite inventoryItem for key sku"
+    assert rows["descriptionHtml"][4] == "Shopify (store)"
     assert rows["shippingCost"][6] == '"0.00"'
     assert page.external == []  # self-contained: nothing fetched from elsewhere
 
@@ -112,11 +112,11 @@ def test_markdown_tables_hold_fields_owners_and_value_maps(default_specs: list[M
     document = render(default_specs, "md")
 
     assert "## shopify-order-to-netsuite-sales-order" in document
-    assert "| memo | `note` |  |  | netsuite (erp) |  |  |" in document
-    assert "| ↳ item.items[].rate | `price` | money |  | shopify (store) | yes |" in document
+    assert "| memo | `note` |  |  | NetSuite (ERP) |  |  |" in document
+    assert "| ↳ item.items[].rate | `price` | money |  | Shopify (store) | yes |" in document
     assert '| `paid` | `"Paid"` |' in document
     assert (
-        "| order_to_erp | shopify order (canonical: order) | netsuite salesOrder (canonical: order) |"
+        "| order_to_erp | Shopify order (canonical: order) | NetSuite salesOrder (canonical: order) |"
         in document
     )
 
@@ -140,7 +140,7 @@ def test_markdown_escapes_pipes_so_tables_stay_tables(write_spec: Callable[..., 
 
     rows = [line for line in render([spec], "md").splitlines() if line.startswith("| memo")]
 
-    assert rows == ["| memo | `'a \\| b'` |  |  | any system (latest change applies) |  |  | one \\| two |"]
+    assert rows == ["| memo | `'a \\| b'` |  |  | either |  |  | one \\| two |"]
     assert len(re.findall(r"(?<!\\)\|", rows[0])) == 9  # 8 columns, nothing leaked
 
 

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 import jinja2
 
+from erpsync.mapping.ownership import SYSTEM_ROLES
 from erpsync.mapping.schedule import describe_cron, describe_interval
 from erpsync.mapping.schema import Schedule, Trigger
 from erpsync.mapping.spec import FieldRule, MappingSpec
@@ -33,6 +34,27 @@ def _environment(autoescape: bool) -> jinja2.Environment:
     return environment
 
 
+# How stakeholders spell the systems; an unknown system shows as written in the spec.
+DISPLAY_NAMES = {
+    "shopify": "Shopify",
+    "bigcommerce": "BigCommerce",
+    "adobe_commerce": "Adobe Commerce",
+    "netsuite": "NetSuite",
+    "sap": "SAP S/4HANA",
+    "business_central": "Business Central",
+    "tryton": "Tryton",
+    "canonical": "erpsync canonical",
+}
+
+
+_ROLE_NAMES = {"store": "store", "erp": "ERP"}
+UNOWNED = "either"  # no owner: the latest change from either system applies
+
+
+def display_name(system: str) -> str:
+    return DISPLAY_NAMES.get(system, system)
+
+
 @dataclass(frozen=True)
 class FieldRow:
     target: str
@@ -42,6 +64,7 @@ class FieldRow:
     transform: str
     value_map: str
     owner: str
+    owned: bool
     required: str
     default: str
     notes: str
@@ -84,7 +107,7 @@ def _document(spec: MappingSpec) -> dict[str, Any]:
 
 
 def _endpoint(system: str, record_type: str, model: str | None) -> str:
-    return f"{system} {record_type}" + (f" (canonical: {model})" if model else "")
+    return f"{display_name(system)} {record_type}" + (f" (canonical: {model})" if model else "")
 
 
 def describe_trigger(trigger: Trigger) -> str:
@@ -109,12 +132,12 @@ def _rows(rules: tuple[FieldRule, ...], inherited_owner: str | None) -> list[Fie
     rows = []
     for rule in rules:
         owner = _owner(rule) if rule.owner else inherited_owner
-        rows.append(_row(rule, owner or "any system (latest change applies)"))
+        rows.append(_row(rule, owner))
         rows.extend(_rows(rule.fields, owner))
     return rows
 
 
-def _row(rule: FieldRule, owner: str) -> FieldRow:
+def _row(rule: FieldRule, owner: str | None) -> FieldRow:
     kind, source = _source(rule)
     return FieldRow(
         target=rule.label,
@@ -123,7 +146,8 @@ def _row(rule: FieldRule, owner: str) -> FieldRow:
         source=source,
         transform=" → ".join(t.name for t in rule.transforms),
         value_map=rule.value_map or "",
-        owner=owner,
+        owner=owner or UNOWNED,
+        owned=owner is not None,
         required="yes" if rule.required else "",
         default=_show(rule.default) if rule.has_default else "",
         notes=rule.description or "",
@@ -135,7 +159,8 @@ def _source(rule: FieldRule) -> tuple[str, str]:
     if rule.expression is not None:
         return "", rule.expression.text
     if rule.lookup is not None:
-        return f"id of the {rule.lookup.system} {rule.lookup.record_type} for key", rule.lookup.key.text
+        system = display_name(rule.lookup.system)
+        return f"id of the {system} {rule.lookup.record_type} for key", rule.lookup.key.text
     if rule.each is not None:
         return "one entry per element of", rule.each.text
     return "always", _show(rule.constant)
@@ -143,9 +168,8 @@ def _source(rule: FieldRule) -> tuple[str, str]:
 
 def _owner(rule: FieldRule) -> str:
     assert rule.owner is not None
-    if rule.owner_declared and rule.owner_declared != rule.owner:
-        return f"{rule.owner} ({rule.owner_declared})"
-    return rule.owner
+    role = SYSTEM_ROLES.get(rule.owner)
+    return display_name(rule.owner) + (f" ({_ROLE_NAMES[role]})" if role else "")
 
 
 def _show(value: Any) -> str:
