@@ -230,6 +230,7 @@ def test_duplicate_enqueues_of_one_business_id_run_once(engine: Engine) -> None:
         ctx.step("create_sales_order", runs.update, [order["number"]])
 
     engine.launch()
+    assert engine.workers() == ["test-worker"]
     handles = [engine.enqueue("order_to_erp", "1007", {"number": "1007"}) for _ in range(3)]
     for handle in handles:
         handle.result()

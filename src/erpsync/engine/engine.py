@@ -145,13 +145,18 @@ class Engine:
         except BaseException:
             runtime.destroy()
             raise
-        self._watch = WorkerWatch(self.state, self.worker_id, runtime.recover, watch or WatchSettings())
+        self._watch_settings = watch or WatchSettings()
+        self._watch = WorkerWatch(self.state, self.worker_id, runtime.recover, self._watch_settings)
 
     # --- declaring --------------------------------------------------------------------------------------
     def budget(
         self, name: str, concurrency: int | None = None, requests_per_second: float | None = None
     ) -> Budget:
-        """Declare the queue of one target system; every worker must declare the same budgets."""
+        """Declare the queue of one target system; every worker must declare the same budgets.
+
+        ``concurrency`` caps the flows running at once on it across all workers. ``requests_per_second`` caps
+        flow *starts* per second (DBOS's limiter), not API calls: a flow making three calls makes three.
+        """
         self._require_not_launched("declare a budget")
         self._budgets[name] = Budget(name, concurrency, requests_per_second)
         return self._budgets[name]
@@ -393,6 +398,10 @@ class Engine:
                 self._enqueue(definition, held.business_key, held.payload, workflow_id, origin_id=origin)
             )
         return handles
+
+    def workers(self) -> list[str]:
+        """Workers whose heartbeat is fresh (this one included once launched)."""
+        return self.state.live_workers(self._watch_settings.dead_after)
 
     def paused(self, flow: str) -> bool:
         return self.state.paused(flow) is not None
