@@ -4,6 +4,7 @@ idempotent writes, retries on injected faults, paging, SuiteQL change polling, t
 from __future__ import annotations
 
 import threading
+import time
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -60,6 +61,14 @@ def test_wrong_token_secret_is_a_config_error(account: Any) -> None:
         NetSuiteClient(account.url, account.tba(token_secret="0" * 64)) as client,
         pytest.raises(ConfigError),
     ):
+        client.get("location", "eid:main-warehouse")
+
+
+def test_stale_tba_timestamp_is_a_config_error(account: Any) -> None:
+    c = account.credentials
+    keys = (c["consumer_key"], c["consumer_secret"], c["token_id"], c["token_secret"])
+    an_hour_slow = TokenBasedAuth(c["account_id"], *keys, clock=lambda: time.time() - 3600)
+    with NetSuiteClient(account.url, an_hour_slow) as client, pytest.raises(ConfigError):
         client.get("location", "eid:main-warehouse")
 
 
