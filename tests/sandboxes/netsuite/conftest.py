@@ -118,16 +118,18 @@ def serve_netsuite(sandbox: NetSuiteSandbox) -> Iterator[NetSuite]:
 
 
 @pytest.fixture(scope="module")
-def seeded_sandbox() -> NetSuiteSandbox:
-    return build_sandbox(seed=7)
+def served() -> Iterator[NetSuite]:
+    """One seeded account (seed 7) served for the whole test module: starting servers is the slow part."""
+    yield from serve_netsuite(build_sandbox(seed=7))
 
 
 @pytest.fixture
-def netsuite(seeded_sandbox: NetSuiteSandbox) -> Iterator[NetSuite]:
-    """A seeded account (seed 7), reset before each test; one server per test module keeps tests fast."""
-    seeded_sandbox.reset()
-    seeded_sandbox.clock.reset()
-    seeded_sandbox.faults.clear()
-    seeded_sandbox.set_rate_limit_preset("default")
-    seeded_sandbox.warehouse.configure({"enabled": False})
-    yield from serve_netsuite(seeded_sandbox)
+def netsuite(served: NetSuite) -> NetSuite:
+    """The module's account, reset to its seed with no faults, default limits and the warehouse off."""
+    sandbox = served.sandbox
+    sandbox.reset()
+    sandbox.clock.reset()
+    sandbox.faults.clear()
+    sandbox.set_rate_limit_preset("default")
+    sandbox.warehouse.configure({"enabled": False})
+    return served

@@ -103,6 +103,7 @@ class NetSuiteSandbox:
         self.account.reset()
         self.jobs.reset()
         self.warehouse.reset()
+        self.governor.reset_counters()
         self._load()
 
     def set_rate_limit_preset(self, preset: str) -> dict[str, Any]:

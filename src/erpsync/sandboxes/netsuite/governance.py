@@ -88,6 +88,10 @@ class ConcurrencyGovernor:
             with self._lock:
                 self.in_flight -= 1
 
+    def reset_counters(self) -> None:
+        with self._lock:
+            self.peak, self.rejected = self.in_flight, 0
+
     def describe(self) -> dict[str, Any]:
         with self._lock:
             return {
