@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from erpsync.engine.policy import Action, RetryPolicy
 from erpsync.errors import DataError
 from erpsync.mapping import Lookup, MappingDataError, MappingSpec, Prerequisite, load_spec
 
@@ -139,3 +141,47 @@ def test_memo_edited_in_netsuite_is_kept_when_shopify_changes_the_note(
     assert [(c.field, c.owner, c.attempted_by) for c in result.conflicts] == [("memo", "netsuite", "shopify")]
     assert result.conflicts[0].current == "Customer called: deliver Tuesday"
     assert result.conflicts[0].proposed == "Leave at the back door"
+
+
+def test_engine_holds_an_order_whose_only_problem_is_a_missing_item(
+    order_spec: MappingSpec,
+    shopify_order: dict[str, Any],
+    order_links: dict[tuple[str, str, str], str],
+    make_lookup: Callable[..., Lookup],
+) -> None:
+    del order_links[("netsuite", "inventoryItem", "MUG-01")]
+
+    with pytest.raises(MappingDataError) as caught:
+        order_spec.apply(shopify_order, lookup=make_lookup(order_links))
+
+    decision = RetryPolicy().decide(caught.value, attempt=1)
+    assert (decision.action, decision.prerequisite) == (Action.HOLD, "netsuite:inventoryItem:MUG-01")
+
+
+def test_engine_parks_an_order_that_waiting_would_not_fix(
+    order_spec: MappingSpec,
+    shopify_order: dict[str, Any],
+    order_links: dict[tuple[str, str, str], str],
+    make_lookup: Callable[..., Lookup],
+) -> None:
+    del order_links[("netsuite", "inventoryItem", "MUG-01")]
+    shopify_order["currency"] = "JPY"
+
+    with pytest.raises(MappingDataError) as caught:
+        order_spec.apply(shopify_order, lookup=make_lookup(order_links))
+
+    assert caught.value.prerequisites == (Prerequisite("netsuite", "inventoryItem", "MUG-01"),)
+    assert RetryPolicy().decide(caught.value, attempt=1).action is Action.PARK
+
+
+def test_mapping_errors_survive_pickling_as_the_engine_stores_them(
+    order_spec: MappingSpec, shopify_order: dict[str, Any], make_lookup: Callable[..., Lookup]
+) -> None:
+    with pytest.raises(MappingDataError) as caught:
+        order_spec.apply(shopify_order, lookup=make_lookup())
+
+    restored = pickle.loads(pickle.dumps(caught.value))
+
+    assert str(restored) == str(caught.value)
+    assert restored.prerequisites == caught.value.prerequisites
+    assert restored.prerequisite == caught.value.prerequisite

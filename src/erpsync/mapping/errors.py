@@ -13,6 +13,7 @@ import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from erpsync.errors import ConfigError, DataError
 
@@ -31,6 +32,10 @@ class MappingSpecError(ConfigError):
         subject = f"field '{field}': " if field else ""
         super().__init__(f"{where}{subject}{problem}", field=field)
         self.errors: list[MappingSpecError] = [self]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The engine (DBOS) pickles a failed step's exception; rebuild from our own arguments.
+        return (MappingSpecError, (self.file, self.line, self.field, self.problem), {"errors": [self]})
 
 
 @dataclass(frozen=True)
@@ -63,7 +68,12 @@ class FieldProblem:
 
 
 class MappingDataError(DataError):
-    """A record that the spec cannot map; every problem is listed in ``problems``."""
+    """A record that the spec cannot map; every problem is listed in ``problems``.
+
+    ``prerequisites`` lists every missing record. ``prerequisite`` (what the engine's retry policy reads to
+    hold a record) names the first of them, and is set only when missing records are the *only* problems:
+    a record that also has, say, an unknown currency would fail again after the wait, so it is parked.
+    """
 
     def __init__(
         self, spec_name: str, problems: Sequence[FieldProblem], *, record: str | None = None
@@ -71,6 +81,8 @@ class MappingDataError(DataError):
         self.spec_name = spec_name
         self.problems = tuple(problems)
         self.prerequisites = tuple(p.prerequisite for p in self.problems if p.prerequisite is not None)
+        only_waiting = bool(self.problems) and len(self.prerequisites) == len(self.problems)
+        self.prerequisite: str | None = self.prerequisites[0].name if only_waiting else None
         subject = f"record {record}" if record else "record"
         lines = "; ".join(str(p) for p in self.problems)
         super().__init__(
@@ -79,6 +91,9 @@ class MappingDataError(DataError):
             field=self.problems[0].field if self.problems else None,
             suggested_fix="; ".join(dict.fromkeys(p.suggested_fix for p in self.problems)),
         )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (MappingDataError, (self.spec_name, self.problems), {"record": self.record})
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
