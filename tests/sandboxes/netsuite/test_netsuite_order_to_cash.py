@@ -132,6 +132,16 @@ def test_nothing_to_bill_and_short_stock_are_refused(netsuite: Any) -> None:
     assert _status(netsuite, order_id) == "Pending Fulfillment"
 
 
+def test_two_lines_of_one_item_cannot_ship_more_than_is_on_hand_together(netsuite: Any) -> None:
+    on_hand = int(_stock(netsuite, "sku-1001"))
+    _give_stock(netsuite, "sku-1001", 3 - on_hand)  # exactly 3 on hand
+    line = {"item": {"externalId": "sku-1001"}, "quantity": 2, "rate": 1}
+    order_id = netsuite.create("salesOrder", _order(netsuite, item={"items": [line, dict(line)]}))
+    fulfill = netsuite.client.post(f"{RECORDS}/salesOrder/{order_id}/!transform/itemFulfillment")
+    assert fulfill.status_code == 400 and "Insufficient stock" in fulfill.text
+    assert _stock(netsuite, "sku-1001") == 3
+
+
 def test_warehouse_ships_open_orders_after_the_delay_with_tracking(netsuite: Any) -> None:
     _give_stock(netsuite, "sku-1001", 5)
     _give_stock(netsuite, "sku-1002", 5)

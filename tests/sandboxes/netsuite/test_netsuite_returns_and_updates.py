@@ -69,6 +69,7 @@ def test_payment_cannot_apply_more_than_is_due(netsuite: Any) -> None:
         "apply"
     )
     assert netsuite.get("invoice", invoice_id)["amountRemaining"] == 25.0
+    assert netsuite.client.get(f"{RECORDS}/customerPayment").json()["totalResults"] == 0
 
 
 def test_customer_deposit_against_an_order(netsuite: Any) -> None:

@@ -88,13 +88,11 @@ class Account:
     def _insert(self, record_type: RecordType, record: Record) -> Record:
         masterdata.before_write(self.store, record_type, record, creating=True)
         transactions.before_write(self.store, record_type, record, creating=True)
-        saved = copy.deepcopy(self.store.records)
-        stock = dict(self.store.stock)
+        self.store.insert(record_type, record)
         try:
-            self.store.insert(record_type, record)
-            transactions.after_create(self.store, record_type, record)
+            transactions.after_create(self.store, record_type, record)  # checks everything before changing
         except Exception:
-            self.store.records, self.store.stock = saved, stock  # a failed request changes nothing
+            del self.store.records[record_type.name][record["id"]]  # a refused request leaves no record
             raise
         return record
 
@@ -110,7 +108,7 @@ class Account:
                 candidate[name] = value
         masterdata.before_write(self.store, record_type, candidate, creating=False)
         transactions.before_write(self.store, record_type, candidate, creating=False)
-        self.store._check_external_id_unique(record_type, candidate)
+        self.store.check_external_id_unique(record_type, candidate)
         stock = dict(self.store.stock)
         try:
             transactions.after_update(self.store, record_type, candidate)

@@ -103,7 +103,7 @@ class RecordStore:
         record.setdefault("id", self.new_id())
         record["createdDate"] = now
         record["lastModifiedDate"] = now
-        self._check_external_id_unique(record_type, record)
+        self.check_external_id_unique(record_type, record)
         self.records[record_type.name][record["id"]] = record
         return record
 
@@ -115,7 +115,7 @@ class RecordStore:
         del self.records[record_type.name][record["id"]]
         return record
 
-    def _check_external_id_unique(self, record_type: RecordType, record: Record) -> None:
+    def check_external_id_unique(self, record_type: RecordType, record: Record) -> None:
         external_id = record.get("externalId")
         if external_id is None:
             return

@@ -266,21 +266,22 @@ def _post_fulfillment_stock(store: RecordStore, fulfillment: Record) -> None:
     """A shipped fulfillment (shipStatus C) takes its quantities off on-hand stock, once."""
     if fulfillment.get("_stock_posted") or fulfillment.get("shipStatus", {}).get("id") != "C":
         return
-    moves = []
+    left: dict[tuple[str, str], Decimal] = {}  # stock after this fulfillment, per item and location
     for index, line in enumerate(lines(fulfillment)):
         if store.find(RECORD_TYPES["inventoryItem"], line["item"]["id"]) is None:
             continue  # non-inventory items carry no stock
         location = (line.get("location") or {}).get("id")
-        on_hand = store.stock.get((line["item"]["id"], location or ""), ZERO)
+        key = (line["item"]["id"], location or "")
+        on_hand = left.get(key, store.stock.get(key, ZERO))
         if location is None or on_hand < line["quantity"]:
             raise user_error(
                 f"Insufficient stock of item {store.ref_name('item', line['item']['id'])} at location "
                 f"{location}: {on_hand} on hand, {line['quantity']} to ship.",
                 path=f"item.items[{index}].quantity",
             )
-        moves.append(((line["item"]["id"], location), line["quantity"]))
-    for key, quantity in moves:
-        store.stock[key] -= quantity
+        left[key] = on_hand - line["quantity"]
+    for key, quantity in left.items():
+        store.stock[key] = quantity
         store.touch(store.records["inventoryItem"][key[0]])  # an inventory item, checked above
     fulfillment["_stock_posted"] = True
 
@@ -368,7 +369,8 @@ def _receive_payment(store: RecordStore, invoice: Record, body: Record) -> tuple
 
 
 def _apply_payment(store: RecordStore, payment: Record) -> None:
-    applied_total = ZERO
+    """Check every applied line first, then pay the invoices down: a refused payment changes nothing."""
+    applications: list[tuple[Record, Decimal]] = []
     for index, line in enumerate(lines(payment, "apply")):
         if line.get("apply") is False:
             continue
@@ -382,27 +384,28 @@ def _apply_payment(store: RecordStore, payment: Record) -> None:
                 f"{invoice['tranId']}.",
                 path=f"apply.items[{index}].amount",
             )
-        applied_total += amount
+        applications.append((invoice, amount))
+    if sum((amount for _, amount in applications), ZERO) > payment["payment"]:
+        raise user_error("The amounts applied exceed the payment.", path="payment")
+    for invoice, amount in applications:
         invoice["amountPaid"] = money(invoice["amountPaid"] + amount)
         invoice["amountRemaining"] = money(invoice["total"] - invoice["amountPaid"])
         invoice["status"] = {"id": "B" if invoice["amountRemaining"] <= 0 else "A"}
         store.touch(invoice)
-    if applied_total > payment["payment"]:
-        raise user_error("The amounts applied exceed the payment.", path="payment")
 
 
 def _adjust_stock(store: RecordStore, adjustment: Record) -> None:
-    moves = []
+    after: dict[tuple[str, str], Decimal] = {}
     for index, line in enumerate(lines(adjustment, "inventory")):
         key = (line["item"]["id"], line["location"]["id"])
-        after = store.stock.get(key, ZERO) + line["adjustQtyBy"]
-        if after < 0:
+        after[key] = after.get(key, store.stock.get(key, ZERO)) + line["adjustQtyBy"]
+        if after[key] < 0:
             raise user_error(
-                f"The adjustment would leave {after} on hand.", path=f"inventory.items[{index}].adjustQtyBy"
+                f"The adjustment would leave {after[key]} on hand.",
+                path=f"inventory.items[{index}].adjustQtyBy",
             )
-        moves.append((key, after))
-    for key, after in moves:
-        store.stock[key] = after
+    for key, quantity in after.items():
+        store.stock[key] = quantity
         store.touch(store.records["inventoryItem"][key[0]])  # the line's item ref is an inventoryItem
 
 
