@@ -1,1 +1,20 @@
-"""Business flows written against the canonical model and the connector interface, never one platform."""
+"""Business flows written against the canonical model and the connector interface, never one platform.
+
+``register_flows(engine, hub)`` declares every flow on an engine; each module holds one flow and says what
+moves, when, and which system owns what.
+"""
+
+from erpsync.engine import Engine
+from erpsync.flows import catalog, fulfillments, inventory, orders
+from erpsync.flows.hub import Hub
+
+FLOW_MODULES = (orders, fulfillments, inventory, catalog)
+
+
+def register_flows(engine: Engine, hub: Hub) -> None:
+    """Declare the budgets of both systems and every flow on ``engine`` (before ``engine.launch()``)."""
+    for module in FLOW_MODULES:
+        module.register(engine, hub)
+
+
+__all__ = ["FLOW_MODULES", "Hub", "register_flows"]

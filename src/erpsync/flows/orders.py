@@ -1,0 +1,68 @@
+"""Order to ERP: an order placed in the store becomes a sales order in the ERP, once.
+
+Webhooks are hints (DESIGN decision 3): the flow re-reads the order from the store, so a late, duplicated
+or out-of-order delivery writes the order as it is now. An operator's edit-and-retry may instead carry a
+corrected canonical order under ``"order"``, which is then used as given.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from erpsync.engine import Engine, FlowContext
+from erpsync.flows.hub import Hub
+from erpsync.model import Order
+
+FLOW = "order_to_erp"
+
+
+def order_reference(order_id: str, order: Order | None = None) -> dict[str, Any]:
+    """The flow's input: the store's order id, and optionally the canonical order to use as it is."""
+    reference: dict[str, Any] = {"order_id": order_id}
+    if order is not None:
+        reference["order"] = order.to_json_dict()
+    return reference
+
+
+def register(engine: Engine, hub: Hub) -> None:
+    @engine.flow(FLOW, queue=hub.erp.system, record_type="order")
+    def order_to_erp(ctx: FlowContext, reference: dict[str, Any]) -> dict[str, Any]:
+        order = _order(ctx, hub, reference)
+        if order.customer_id is not None:
+            ctx.step("upsert_customer", _upsert_customer, hub, order, ctx.idempotency_key("customer"))
+        sales_order_id = ctx.step("upsert_sales_order", _write_sales_order, hub, order)
+        return {"sales_order_id": sales_order_id, "order_id": order.origin.id}
+
+
+def _order(ctx: FlowContext, hub: Hub, reference: dict[str, Any]) -> Order:
+    if "order" in reference:
+        return Order.from_json_dict(reference["order"])
+    order: Order = ctx.step("read_order", hub.shop.get_order, str(reference["order_id"]))
+    return order
+
+
+def _upsert_customer(hub: Hub, order: Order, idempotency_key: str) -> str:
+    assert order.customer_id is not None
+    customer = hub.shop.get_customer(order.customer_id)
+    erp_id = hub.erp.upsert_customer(customer, idempotency_key=idempotency_key)
+    hub.store.link(hub.erp.system, "customer", erp_id, customer.business_key)
+    hub.store.link(hub.shop.system, "customer", order.customer_id, customer.business_key)
+    return erp_id
+
+
+def _write_sales_order(hub: Hub, order: Order) -> str:
+    """Write and link in one step, so no fulfillment can be polled for a sales order we have not linked."""
+    sales_order_id = hub.erp.upsert_sales_order(order, idempotency_key=order.business_key)
+    hub.store.link(hub.shop.system, "order", order.origin.id, order.business_key)
+    hub.store.link(hub.erp.system, "order", sales_order_id, order.business_key)
+    if order.number:
+        hub.store.link(f"{hub.shop.system}-number", "order", order.number.lstrip("#"), order.business_key)
+    hub.store.record_event(
+        "order",
+        order.business_key,
+        "acknowledged",
+        system=hub.erp.system,
+        external_id=sales_order_id,
+        message=f"sales order {sales_order_id} holds store order {order.number or order.origin.id}",
+    )
+    return sales_order_id
