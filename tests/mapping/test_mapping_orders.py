@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import pickle
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -185,3 +187,23 @@ def test_mapping_errors_survive_pickling_as_the_engine_stores_them(
     assert str(restored) == str(caught.value)
     assert restored.prerequisites == caught.value.prerequisites
     assert restored.prerequisite == caught.value.prerequisite
+
+
+def test_one_loaded_spec_maps_orders_from_many_threads_at_once(
+    order_spec: MappingSpec, shopify_order: dict[str, Any], order_lookup: Any
+) -> None:
+    orders = []
+    for number in range(64):
+        order = copy.deepcopy(shopify_order)
+        order["name"] = f"#{2000 + number}"
+        order["line_items"][0]["quantity"] = number + 1
+        orders.append(order)
+
+    def sales_order(order: dict[str, Any]) -> dict[str, Any]:
+        return order_spec.apply(order, lookup=order_lookup).values
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        in_parallel = list(pool.map(sales_order, orders))
+
+    assert in_parallel == [sales_order(order) for order in orders]
+    assert [o["item"]["items"][0]["quantity"] for o in in_parallel] == list(range(1, 65))
