@@ -10,7 +10,7 @@ from sqlalchemy.exc import DBAPIError
 from erpsync.store import RecordNotFound, Store
 from erpsync.store.archive import REDACTED, PayloadArchive
 
-from .conftest import ManualClock
+from .conftest import ManualClock, raw_engine
 
 BODY = b'{"id": 5501, "name": "#1042", "total_price": "12.50"}'
 
@@ -55,12 +55,15 @@ def test_the_archive_api_can_add_read_and_purge_but_not_change() -> None:
     assert public == {"archive_payload", "payload", "purge_payloads", "purge_expired_payloads"}
 
 
-def test_the_database_rejects_changing_an_archived_payload(store: Store) -> None:
+def test_the_database_rejects_changing_an_archived_payload(store: Store, store_url: str) -> None:
     payload_id = store.archive_payload("shopify", "webhook:orders/create", BODY)
-    with pytest.raises(DBAPIError, match="immutable"), store._engine.begin() as connection:
-        connection.execute(
-            text("UPDATE payloads SET body = :body WHERE id = :id"), {"body": b"x", "id": payload_id}
-        )
+    tamper = text("UPDATE payloads SET body = :body WHERE id = :id")
+    with (
+        raw_engine(store_url) as engine,
+        pytest.raises(DBAPIError, match="immutable"),
+        engine.begin() as connection,
+    ):
+        connection.execute(tamper, {"body": b"x", "id": payload_id})
     assert store.payload(payload_id).body == BODY
 
 
@@ -86,14 +89,14 @@ def test_purge_keeps_the_timeline_that_pointed_at_a_payload(store: Store, clock:
     assert event.payload_id is None
 
 
-def test_retention_setting_drives_purge_expired_payloads(database_url: str, clock: ManualClock) -> None:
-    with Store.open(database_url, clock=clock, payload_retention=timedelta(days=7)) as store:
+def test_retention_setting_drives_purge_expired_payloads(store_url: str, clock: ManualClock) -> None:
+    with Store.open(store_url, clock=clock, payload_retention=timedelta(days=7)) as store:
         store.archive_payload("netsuite", "read:sales_order", b"{}")
         clock.advance(timedelta(days=6))
         assert store.purge_expired_payloads() == 0
         clock.advance(timedelta(days=2))
         assert store.purge_expired_payloads() == 1
-    with Store.open(database_url, clock=clock) as keep_forever:
+    with Store.open(store_url, clock=clock) as keep_forever:
         keep_forever.archive_payload("netsuite", "read:sales_order", b"{}")
         clock.advance(timedelta(days=3650))
         assert keep_forever.purge_expired_payloads() == 0
