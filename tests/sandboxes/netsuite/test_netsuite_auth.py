@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import httpx
@@ -101,3 +102,13 @@ def test_jwt_with_wrong_certificate_audience_expiry_or_scope_is_refused(netsuite
     expired = netsuite.assertion(now=now - 7200, exp=int(now) - 3600)
     assert netsuite.token(expired).json() == {"error": "invalid_grant"}
     assert netsuite.token(netsuite.assertion(scope=["restlets"])).json() == {"error": "invalid_scope"}
+
+
+def test_after_the_sandbox_clock_moves_host_clock_signatures_still_log_in(netsuite: Any) -> None:
+    netsuite.sandbox.clock.advance(7200)
+    host_clock = netsuite.tba(time.time)
+    assert netsuite.anonymous.get(f"{RECORDS}/customer", auth=host_clock).status_code == 200
+    assert netsuite.client.get(f"{RECORDS}/customer").status_code == 200  # signed by the sandbox clock
+    stale = netsuite.tba(lambda: time.time() - 360)
+    _assert_invalid_login(netsuite.anonymous.get(f"{RECORDS}/customer", auth=stale))
+    assert netsuite.token(netsuite.assertion(now=time.time())).status_code == 200

@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
 from erpsync.sandboxes.common import (
@@ -139,6 +140,15 @@ def _build_app(sandbox: NetSuiteSandbox) -> FastAPI:
     @app.exception_handler(NetSuiteError)
     async def netsuite_error(_request: Request, exc: NetSuiteError) -> Response:
         return exc.response()
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        """Unknown paths and methods under /services answer NetSuite's error body too."""
+        if not request.url.path.startswith("/services/"):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        code = {404: "NONEXISTENT_ID", 405: "INVALID_METHOD"}.get(exc.status_code, "USER_ERROR")  # [UNCONF]
+        detail = f"{request.method} {request.url.path}: {exc.detail}"
+        return NetSuiteError(exc.status_code, code, detail).response()
 
     async def authenticate(request: Request) -> None:
         authorization = request.headers.get("authorization", "")
