@@ -225,6 +225,13 @@ class LeakyBucket:
             self._refill()
             return ThrottleStatus(self.maximum, round(self._available, 1), self.restore_rate)
 
+    def rebase(self, now: Callable[[], float]) -> None:
+        """Switch the time source (refilling up to the switch on the old one)."""
+        with self._lock:
+            self._refill()
+            self._now = now
+            self._at = now()
+
     def set_rate(self, restore_rate: float) -> None:
         with self._lock:
             self._refill()

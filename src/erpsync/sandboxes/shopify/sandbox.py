@@ -26,6 +26,14 @@ API_VERSION = "2026-04"
 STATE_FILE_ENV = "ERPSYNC_SHOPIFY_SANDBOX_STATE"
 
 
+class ShopifyClock(SandboxClock):
+    """The kit's clock, plus how far it has been moved: the rate-limit buckets' "sandbox" time."""
+
+    def offset_seconds(self) -> float:
+        with self._lock:
+            return self._offset.total_seconds()
+
+
 def _secret(label: str, seed: int | None) -> str:
     material = f"erpsync-shopify-sandbox:{label}:{seed if seed is not None else os.urandom(16).hex()}"
     return hashlib.sha256(material.encode()).hexdigest()[:32]
@@ -38,11 +46,12 @@ class ShopifySandbox:
 
     def __init__(self, *, seed: int | None = None, state_file: Path | None = None) -> None:
         self.seed = seed
-        self.clock = SandboxClock()
+        self.clock = ShopifyClock()
         self.faults = FaultInjector(seed=seed)
         self.access_token = f"shpat_{_secret('token', seed)}"
         self.client_secret = f"shpss_{_secret('secret', seed)}"
         self.preset = "standard"
+        self.rate_limit_clock = "real"
         self.state_file = state_file
         self._lock = threading.RLock()
         self.stores: dict[str, ShopStore] = {}
@@ -114,9 +123,17 @@ class ShopifySandbox:
         with self._lock:
             bucket = self.buckets.get(domain)
             if bucket is None:
-                bucket = LeakyBucket(RATE_LIMIT_PRESETS[self.preset], self.clock.timestamp)
+                bucket = LeakyBucket(RATE_LIMIT_PRESETS[self.preset], self._leak_time)
                 self.buckets[domain] = bucket
             return bucket
+
+    def _leak_time(self) -> float:
+        """Seconds the buckets have leaked for. "real": wall time plus the clock's offset (what a live
+        client sees); "sandbox": only the clock's offset, so buckets refill only when a test moves the
+        clock (PUT /_sandbox/clock) and throttling is exactly reproducible."""
+        if self.rate_limit_clock == "sandbox":
+            return self.clock.offset_seconds()
+        return self.clock.timestamp()
 
     def cost_snapshot(self, bucket: LeakyBucket) -> dict[str, Any]:
         return cost_extension(0, None, bucket.status())
@@ -151,17 +168,27 @@ class ShopifySandbox:
     def settings(self) -> dict[str, Any]:
         return {
             "throttle_status_code": self.graphql.throttle_status_code,
+            "rate_limit_clock": self.rate_limit_clock,
             "webhooks": self.webhooks.describe(),
             "preset": self.preset,
         }
 
     def configure(self, change: dict[str, Any]) -> dict[str, Any]:
-        """``{"throttle_status_code": 429, "webhooks": {"time_scale": 0.001, "duplicate_rate": 0.2}}``"""
+        """``{"throttle_status_code": 429, "rate_limit_clock": "sandbox",
+        "webhooks": {"time_scale": 0.001, "duplicate_rate": 0.2}}``"""
         if "throttle_status_code" in change:
             code = int(change["throttle_status_code"])
             if code not in (200, 429):
                 raise ValueError("throttle_status_code must be 200 or 429")
             self.graphql.throttle_status_code = code
+        if "rate_limit_clock" in change:
+            mode = str(change["rate_limit_clock"])
+            if mode not in ("real", "sandbox"):
+                raise ValueError('rate_limit_clock must be "real" or "sandbox"')
+            with self._lock:
+                self.rate_limit_clock = mode
+                for bucket in self.buckets.values():
+                    bucket.rebase(self._leak_time)
         if "webhooks" in change:
             self.webhooks.configure(dict(change["webhooks"]))
         return self.settings()
