@@ -207,3 +207,16 @@ def test_one_loaded_spec_maps_orders_from_many_threads_at_once(
 
     assert in_parallel == [sales_order(order) for order in orders]
     assert [o["item"]["items"][0]["quantity"] for o in in_parallel] == list(range(1, 65))
+
+
+def test_data_error_names_the_record(
+    order_spec: MappingSpec, shopify_order: dict[str, Any], make_lookup: Callable[..., Lookup]
+) -> None:
+    with pytest.raises(MappingDataError) as caught:
+        order_spec.apply(shopify_order, lookup=make_lookup())
+
+    assert str(caught.value).startswith(
+        "mapping 'shopify-order-to-netsuite-sales-order' cannot map shopify order #1042: field 'entity.id': "
+        "no netsuite customer is linked to '115310627314723954'"
+    )
+    assert caught.value.record == "shopify order #1042"

@@ -83,7 +83,7 @@ class MappingDataError(DataError):
         self.prerequisites = tuple(p.prerequisite for p in self.problems if p.prerequisite is not None)
         only_waiting = bool(self.problems) and len(self.prerequisites) == len(self.problems)
         self.prerequisite: str | None = self.prerequisites[0].name if only_waiting else None
-        subject = f"record {record}" if record else "record"
+        subject = record or "record"
         lines = "; ".join(str(p) for p in self.problems)
         super().__init__(
             f"mapping '{spec_name}' cannot map {subject}: {lines}",
@@ -93,7 +93,13 @@ class MappingDataError(DataError):
         )
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (MappingDataError, (self.spec_name, self.problems), {"record": self.record})
+        return (_rebuild_data_error, (self.spec_name, self.problems, self.record))
+
+
+def _rebuild_data_error(
+    spec_name: str, problems: Sequence[FieldProblem], record: str | None
+) -> MappingDataError:
+    return MappingDataError(spec_name, problems, record=record)
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:

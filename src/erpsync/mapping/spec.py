@@ -112,13 +112,15 @@ class MappingSpec:
         lookup: Lookup | None = None,
         changed_by: str | None = None,
         current: Mapping[str, Any] | None = None,
+        record: str | None = None,
     ) -> MappingResult:
         """Map one source record to the target's fields.
 
         ``changed_by`` is the system the change came from. When it is given and ``current`` (the target record
         as it is now) exists, a field owned by another system keeps its current value and the refused change
         is returned in ``conflicts``. Without ``current`` the target record does not exist yet, so every field
-        is seeded. Raises ``MappingDataError`` listing every problem in the record.
+        is seeded. Raises ``MappingDataError`` listing every problem in the record; ``record`` names the
+        record in its message (e.g. ``"#1042"``), else the source record's ``name`` or ``id`` is used.
         """
         if lookup is None and self.lookups:
             raise TypeError(f"mapping '{self.name}' looks up {self.lookups}; pass lookup= (the id store)")
@@ -146,8 +148,13 @@ class MappingSpec:
                 continue
             _set_path(values, rule.path, proposed)
         if run.problems:
-            raise MappingDataError(self.name, run.problems)
+            raise MappingDataError(self.name, run.problems, record=self._describe(document, record))
         return MappingResult(values=values, conflicts=conflicts)
+
+    def _describe(self, document: dict[str, Any], record: str | None) -> str:
+        identity = record or next((str(document[k]) for k in ("name", "id") if document.get(k)), None)
+        kind = f"{self.source.system} {self.source.record_type}"
+        return f"{kind} {identity}" if identity else kind
 
 
 class _Run:
