@@ -20,16 +20,13 @@ from erpsync.mapping.errors import MappingSpecError, did_you_mean
 from erpsync.mapping.expressions import Expression, ExpressionSyntaxError
 from erpsync.mapping.ownership import resolve_owner
 from erpsync.mapping.schema import (
-    FIELD_KEYS,
+    HEADER,
     SOURCE_KEYS,
     SPEC_VERSIONS,
     Endpoint,
     FieldSpec,
     LookupSpec,
-    Name,
-    Text,
     Trigger,
-    ValueMap,
 )
 from erpsync.mapping.spec import MISSING, FieldRule, LookupRule, MappingSpec
 from erpsync.mapping.transforms import TRANSFORMS
@@ -38,19 +35,7 @@ from erpsync.mapping.yaml_source import PathKey, YamlDocument, YamlSyntaxError, 
 SPEC_SUFFIXES = (".yaml", ".yml")
 _TARGET_SEGMENT = re.compile(r"[A-Za-z_$@][A-Za-z0-9_$@-]*")
 
-# Top-level keys: (type, required, what it is for the "missing key" hint).
-_HEADER: dict[str, tuple[Any, bool, str]] = {
-    "spec_version": (int, True, "the spec format version, 1"),
-    "name": (Name, True, "a unique name such as shopify-order-to-netsuite-sales-order"),
-    "flow": (Name, True, "the flow this spec serves, e.g. order_to_erp"),
-    "description": (Text, True, "one or two sentences for the stakeholder document"),
-    "source": (Endpoint, True, "where records come from: {system, record_type}"),
-    "target": (Endpoint, True, "where records go: {system, record_type}"),
-    "trigger": (Trigger, True, "when data moves: {type: webhook|poll|cron, ...}"),
-    "value_maps": (dict[Name, ValueMap], False, "named value tables"),
-    "fields": (dict[str, Any], True, "target field -> how it is filled"),
-}
-_ADAPTERS = {key: TypeAdapter(kind) for key, (kind, _, _) in _HEADER.items()}
+_ADAPTERS = {key: TypeAdapter(header_key.kind) for key, header_key in HEADER.items()}
 _FIELD_ADAPTER = TypeAdapter(FieldSpec)
 
 
@@ -178,19 +163,19 @@ class _SpecBuilder:
 
     def _validate_header(self, data: dict[Any, Any]) -> None:
         for key in data:
-            if key not in _HEADER:
-                self.error((str(key),), f"unknown key '{key}'; {did_you_mean(str(key), _HEADER)}")
-        for key, (_, required, hint) in _HEADER.items():
+            if key not in HEADER:
+                self.error((str(key),), f"unknown key '{key}'; {did_you_mean(str(key), HEADER)}")
+        for key, header_key in HEADER.items():
             if key not in data:
-                if required:
-                    self.error((), f"missing required key '{key}' ({hint})", line=1)
+                if header_key.required:
+                    self.error((), f"missing required key '{key}' ({header_key.hint})", line=1)
                 continue
             if key == "fields":
                 continue
             try:
                 self.header[key] = _ADAPTERS[key].validate_python(data[key])
             except ValidationError as exc:
-                self._pydantic_errors(exc, (key,), _HEADER[key][0])
+                self._pydantic_errors(exc, (key,), header_key.kind)
 
     def _check_header_semantics(self) -> None:
         version = self.header.get("spec_version")
@@ -243,7 +228,9 @@ class _SpecBuilder:
                 ("fields",), "fields is a mapping of target field -> how to fill it, with at least one"
             )
             return None
-        return self._rules(raw_fields, ("fields",), label_prefix="", nested=False)
+        rules = self._rules(raw_fields, ("fields",), label_prefix="", nested=False)
+        self._check_model_fields(rules)
+        return rules
 
     def _rules(
         self, raw_fields: dict[Any, Any], where: PathKey, label_prefix: str, nested: bool
@@ -405,12 +392,11 @@ class _SpecBuilder:
                         f"overlaps field '{other.target}' (line {other.line}); one target, one field",
                     )
             seen[rule.path] = rule
-        self._check_model_fields(rules, where)
 
-    def _check_model_fields(self, rules: list[FieldRule], where: PathKey) -> None:
+    def _check_model_fields(self, rules: tuple[FieldRule, ...]) -> None:
         target: Endpoint | None = self.header.get("target")
         # Only a canonical target has a known field list; a platform record may carry any custom field.
-        if where != ("fields",) or target is None or target.system != "canonical" or target.model is None:
+        if target is None or target.system != "canonical" or target.model is None:
             return
         model = _record_types().get(target.model)
         if model is None:
@@ -419,7 +405,7 @@ class _SpecBuilder:
         for rule in rules:
             if rule.path[0] not in names:
                 self.error(
-                    (*where, rule.target),
+                    ("fields", rule.target),
                     f"'{rule.path[0]}' is not a field of canonical {target.model}; "
                     f"{did_you_mean(rule.path[0], names)}",
                 )
@@ -518,6 +504,3 @@ def _record_types() -> Mapping[str, type[BaseModel]]:
     except ImportError:
         return {}
     return dict(RECORD_TYPES)
-
-
-__all__ = ["FIELD_KEYS", "check", "load_spec", "load_specs"]

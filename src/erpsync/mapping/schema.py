@@ -6,6 +6,7 @@ owner references, expression syntax, one source per field) and maps every error 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictStr
@@ -97,20 +98,24 @@ class FieldSpec(_Strict):
     description: Text | None = None
 
 
-class SpecHeader(_Strict):
-    """Everything but ``fields``, which the loader validates one field at a time (to report them all)."""
-
-    spec_version: int
-    name: Name
-    flow: Name
-    description: Text
-    source: Endpoint
-    target: Endpoint
-    trigger: Trigger
-    value_maps: dict[Name, ValueMap] = Field(default_factory=dict)
-    fields: dict[str, Any]
+@dataclass(frozen=True)
+class HeaderKey:
+    kind: Any
+    required: bool
+    hint: str  # what the key is for, shown when it is missing
 
 
-HEADER_KEYS = tuple(f.alias or name for name, f in SpecHeader.model_fields.items())
-FIELD_KEYS = tuple(f.alias or name for name, f in FieldSpec.model_fields.items())
+# The top level of a spec. The loader validates each key on its own (and each field of ``fields`` on its own,
+# as a FieldSpec), so that one broken section does not hide the problems of the others.
+HEADER: dict[str, HeaderKey] = {
+    "spec_version": HeaderKey(int, True, "the spec format version, 1"),
+    "name": HeaderKey(Name, True, "a unique name such as shopify-order-to-netsuite-sales-order"),
+    "flow": HeaderKey(Name, True, "the flow this spec serves, e.g. order_to_erp"),
+    "description": HeaderKey(Text, True, "one or two sentences for the stakeholder document"),
+    "source": HeaderKey(Endpoint, True, "where records come from: {system, record_type}"),
+    "target": HeaderKey(Endpoint, True, "where records go: {system, record_type}"),
+    "trigger": HeaderKey(Trigger, True, "when data moves: {type: webhook|poll|cron, ...}"),
+    "value_maps": HeaderKey(dict[Name, ValueMap], False, "named value tables"),
+    "fields": HeaderKey(dict[str, Any], True, "target field -> how it is filled"),
+}
 SOURCE_KEYS = ("from", "value", "lookup", "each")
