@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -53,11 +54,25 @@ def _async_create(netsuite: Any, key: str, external_id: str) -> httpx.Response:
     )
 
 
-def test_async_request_runs_as_a_job_whose_result_is_the_create_answer(netsuite: Any) -> None:
+def _finished_job(netsuite: Any, url: str) -> dict[str, Any]:
+    for _ in range(200):
+        job: dict[str, Any] = netsuite.client.get(url).json()
+        if job["completed"]:
+            return job
+        time.sleep(0.02)
+    raise AssertionError(f"async job {url} still pending")
+
+
+def test_async_request_is_pending_until_processed_then_its_result_is_the_create_answer(netsuite: Any) -> None:
+    netsuite.client.put("/_sandbox/async", json={"paused": True})
     accepted = _async_create(netsuite, str(uuid.uuid4()), "async-1")
     assert accepted.status_code == 202 and accepted.headers["preference-applied"] == "respond-async"
-    job = netsuite.client.get(accepted.headers["location"]).json()
-    assert job["completed"] is True and job["progress"] == "succeeded"
+    pending = netsuite.client.get(accepted.headers["location"]).json()
+    assert (pending["completed"], pending["progress"]) == (False, "pending")
+    assert netsuite.client.get(f"{RECORDS}/customer/eid:async-1").status_code == 404
+    netsuite.client.put("/_sandbox/async", json={"paused": False})
+    job = _finished_job(netsuite, accepted.headers["location"])
+    assert job["progress"] == "succeeded"
     tasks = netsuite.client.get(job["task"]["links"][0]["href"]).json()
     task = netsuite.client.get(tasks["items"][0]["links"][0]["href"]).json()
     result = netsuite.client.get(task["result"]["links"][0]["href"])
@@ -65,14 +80,25 @@ def test_async_request_runs_as_a_job_whose_result_is_the_create_answer(netsuite:
     assert netsuite.client.get(result.headers["location"]).json()["externalId"] == "async-1"
 
 
+def test_failed_async_request_reports_failed_with_the_error_as_result(netsuite: Any) -> None:
+    accepted = netsuite.client.post(
+        f"{RECORDS}/customer", json={"colour": "red"}, headers={"Prefer": "respond-async"}
+    )
+    job = _finished_job(netsuite, accepted.headers["location"])
+    assert job["progress"] == "failed"
+    result = netsuite.client.get(f"{accepted.headers['location']}/task/{job['id']}/result")
+    assert result.status_code == 400 and result.json()["o:errorDetails"][0]["o:errorCode"] == "USER_ERROR"
+
+
 def test_duplicate_idempotency_key_is_refused_and_creates_nothing(netsuite: Any) -> None:
     key = str(uuid.uuid4())
-    assert _async_create(netsuite, key, "async-2").status_code == 202
+    first = _async_create(netsuite, key, "async-2")
+    assert first.status_code == 202
     again = _async_create(netsuite, key, "async-3")
     assert again.status_code == 400
     assert again.json()["o:errorDetails"][0]["o:errorCode"] == "IDEMPOTENCY_ERROR"
-    first_job = netsuite.client.get(again.headers["location"]).json()
-    assert first_job["progress"] == "succeeded"
+    assert again.headers["location"] == first.headers["location"]
+    assert _finished_job(netsuite, first.headers["location"])["progress"] == "succeeded"
     assert netsuite.client.get(f"{RECORDS}/customer/eid:async-3").status_code == 404
 
 

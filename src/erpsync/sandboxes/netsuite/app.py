@@ -17,8 +17,10 @@ limit), then passed through the fault injector under the operation name "<METHOD
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -97,7 +99,7 @@ class NetSuiteSandbox:
             **dump_account(self.account),
             "governance": self.governor.describe(),
             "warehouse": self.warehouse.describe(),
-            "async_jobs": len(self.jobs.jobs),
+            "async": self.jobs.describe(),
         }
 
     def reset(self) -> None:
@@ -136,6 +138,7 @@ def _build_app(sandbox: NetSuiteSandbox) -> FastAPI:
     install_fault_handling(app)
     app.include_router(control_router(sandbox))
     account = sandbox.account
+    running_jobs: set[asyncio.Task[None]] = set()
 
     @app.exception_handler(NetSuiteError)
     async def netsuite_error(_request: Request, exc: NetSuiteError) -> Response:
@@ -188,6 +191,7 @@ def _build_app(sandbox: NetSuiteSandbox) -> FastAPI:
             return await handler()
 
     async def submit_job(request: Request, handler: Callable[[], Awaitable[Response]]) -> Response:
+        await request.body()  # read now: the task runs after the 202 has been sent
         key = request.headers.get("x-netsuite-idempotency-key")
         first = sandbox.jobs.job_with_key(key)
         if first is not None:
@@ -200,24 +204,28 @@ def _build_app(sandbox: NetSuiteSandbox) -> FastAPI:
             conflict = {**duplicate.body(), "title": "Conflict"}
             location = f"{_base_url(request)}{ASYNC_PATH}/{first.id}"
             return JSONResponse(conflict, status_code=400, headers={"Location": location, **ASYNC_APPLIED})
-        created = sandbox.clock.now()
+        job = sandbox.jobs.new_job(
+            sandbox.clock.now(), key, {"method": request.method, "path": request.url.path}
+        )
+        task = asyncio.create_task(run_job(job, handler))
+        running_jobs.add(task)
+        task.add_done_callback(running_jobs.discard)
+        location = f"{_base_url(request)}{ASYNC_PATH}/{job.id}"
+        return Response(status_code=202, headers={"Location": location, **ASYNC_APPLIED})
+
+    async def run_job(job: AsyncJob, handler: Callable[[], Awaitable[Response]]) -> None:
+        """An async request runs in the account's async processors, outside the concurrency limit."""
+        if sandbox.jobs.processing_seconds:
+            await asyncio.sleep(sandbox.jobs.processing_seconds)
+        while sandbox.jobs.paused:
+            await asyncio.sleep(0.02)
         try:
             response = await handler()
             body = json.loads(bytes(response.body)) if response.body else None
-            result = StoredResponse(response.status_code, _public_headers(response), body)
+            job.result = StoredResponse(response.status_code, _public_headers(response), body)
         except NetSuiteError as exc:
-            result = StoredResponse(exc.status, {}, exc.body())
-        job = AsyncJob(
-            id=str(len(sandbox.jobs.jobs) + 1),
-            created=created,
-            completed=sandbox.clock.now(),
-            result=result,
-            idempotency_key=key,
-            request={"method": request.method, "path": request.url.path},
-        )
-        sandbox.jobs.add(job)
-        location = f"{_base_url(request)}{ASYNC_PATH}/{job.id}"
-        return Response(status_code=202, headers={"Location": location, **ASYNC_APPLIED})
+            job.result = StoredResponse(exc.status, {}, exc.body())
+        job.completed = sandbox.clock.now()
 
     # --- OAuth 2.0 token endpoint -----------------------------------------------------------------
 
@@ -362,10 +370,10 @@ def _build_app(sandbox: NetSuiteSandbox) -> FastAPI:
                 {
                     "links": [{"rel": "self", "href": url}],
                     "id": job.id,
-                    "completed": True,
+                    "completed": job.result is not None,
                     "progress": job.progress,
-                    "createdTime": job.created.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                    "completedTime": job.completed.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "createdTime": _iso(job.created),
+                    **({"completedTime": _iso(job.completed)} if job.completed else {}),
                     "task": {"links": [{"rel": "self", "href": f"{url}/task"}]},
                 }
             )
@@ -393,7 +401,7 @@ def _build_app(sandbox: NetSuiteSandbox) -> FastAPI:
                 {
                     "links": [{"rel": "self", "href": url}],
                     "id": task_id,
-                    "completed": True,
+                    "completed": job.result is not None,
                     "progress": job.progress,
                     "result": {"links": [{"rel": "related", "href": f"{url}/result"}]},
                 }
@@ -408,6 +416,10 @@ def _build_app(sandbox: NetSuiteSandbox) -> FastAPI:
             if task_id != job.id:
                 raise NetSuiteError(404, "NONEXISTENT_ID", f"The async job {job_id} has no task {task_id}.")
             result = job.result
+            if result is None:
+                raise NetSuiteError(
+                    404, "NONEXISTENT_ID", f"The async job {job_id} has no result yet: it is pending."
+                )
             if result.body is None:
                 return Response(status_code=result.status, headers=result.headers)
             return JSONResponse(result.body, status_code=result.status, headers=result.headers)
@@ -443,6 +455,17 @@ def _build_app(sandbox: NetSuiteSandbox) -> FastAPI:
             return JSONResponse({"detail": f"bad warehouse configuration: {exc}"}, status_code=422)
         return JSONResponse(sandbox.warehouse.describe())
 
+    @app.get("/_sandbox/async")
+    async def get_async() -> dict[str, Any]:
+        return sandbox.jobs.describe()
+
+    @app.put("/_sandbox/async")
+    async def put_async(request: Request) -> Response:
+        try:
+            return JSONResponse(sandbox.jobs.configure(await _json_body(request)))
+        except (ValueError, TypeError) as exc:
+            return JSONResponse({"detail": f"bad async configuration: {exc}"}, status_code=422)
+
     @app.get("/_sandbox/governance")
     async def get_governance() -> dict[str, Any]:
         return sandbox.governor.describe()
@@ -458,6 +481,10 @@ def _signed_base_uri(request: Request, raw_path: str) -> str:
     if host.endswith(default_port):
         host = host[: -len(default_port)]
     return f"{scheme}://{host}{raw_path}"
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _public_headers(response: Response) -> dict[str, str]:

@@ -112,15 +112,19 @@ class StoredResponse:
 
 @dataclass
 class AsyncJob:
+    """One accepted request: pending until its task ran, then succeeded or failed with the stored answer."""
+
     id: str
     created: datetime
-    completed: datetime
-    result: StoredResponse
     idempotency_key: str | None = None
     request: dict[str, str] = field(default_factory=dict)
+    completed: datetime | None = None
+    result: StoredResponse | None = None
 
     @property
     def progress(self) -> str:
+        if self.result is None:
+            return "pending"
         return "succeeded" if self.result.status < 400 else "failed"
 
 
@@ -129,7 +133,17 @@ class AsyncJobs:
 
     def __init__(self) -> None:
         self.jobs: dict[str, AsyncJob] = {}
+        self.processing_seconds = 0.0  # how long a job stays pending before it runs (real seconds)
+        self.paused = False  # while True, accepted jobs stay pending (deterministic tests of polling)
+        self._last_id = 0
         self._lock = threading.Lock()
+
+    def new_job(self, created: datetime, key: str | None, request: dict[str, str]) -> AsyncJob:
+        with self._lock:
+            self._last_id += 1
+            job = AsyncJob(str(self._last_id), created, key, request)
+            self.jobs[job.id] = job
+            return job
 
     def job_with_key(self, key: str | None) -> AsyncJob | None:
         if key is None:
@@ -137,9 +151,24 @@ class AsyncJobs:
         with self._lock:
             return next((job for job in self.jobs.values() if job.idempotency_key == key), None)
 
-    def add(self, job: AsyncJob) -> None:
+    def configure(self, config: Any) -> dict[str, Any]:
+        if not isinstance(config, dict):
+            raise ValueError('give {"paused": bool, "processing_seconds": number}')
+        seconds = float(config.get("processing_seconds", self.processing_seconds))
+        if seconds < 0:
+            raise ValueError("processing_seconds must not be negative")
+        self.processing_seconds, self.paused = seconds, bool(config.get("paused", self.paused))
+        return self.describe()
+
+    def describe(self) -> dict[str, Any]:
         with self._lock:
-            self.jobs[job.id] = job
+            pending = sum(1 for job in self.jobs.values() if job.result is None)
+            return {
+                "paused": self.paused,
+                "processing_seconds": self.processing_seconds,
+                "jobs": len(self.jobs),
+                "pending": pending,
+            }
 
     def get(self, job_id: str) -> AsyncJob:
         with self._lock:
@@ -151,3 +180,4 @@ class AsyncJobs:
     def reset(self) -> None:
         with self._lock:
             self.jobs.clear()
+            self.paused, self.processing_seconds = False, 0.0
