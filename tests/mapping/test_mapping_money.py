@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 from erpsync.mapping import MappingDataError, load_spec
 from erpsync.mapping.transforms import TRANSFORMS
+from erpsync.model import Money, Origin, Price
 
 HEADER = """\
 spec_version: 1
@@ -83,3 +85,33 @@ def test_money_sum_of_nothing_is_zero_and_skips_missing_amounts() -> None:
     assert TRANSFORMS["money_sum"]([]) == "0"
     assert TRANSFORMS["money_sum"](["1.10", None, "2.20"]) == "3.30"
     assert TRANSFORMS["money_sum"]("4.00") == "4.00"
+
+
+def test_canonical_record_maps_with_its_decimal_money_exact(write_spec: Callable[..., Path]) -> None:
+    spec = load_spec(
+        write_spec(
+            """\
+spec_version: 1
+name: price-to-shopify
+flow: catalog
+description: Canonical prices to Shopify variant prices.
+source: {system: canonical, record_type: price, model: price}
+target: {system: shopify, record_type: ProductVariantsBulkInput}
+trigger: {type: poll, every: 15m}
+fields:
+  price: {from: "sale_price ? sale_price.amount : list_price.amount", transform: money}
+  compareAtPrice: {from: "sale_price ? list_price.amount", transform: money}
+  inventoryItem.sku: {from: sku}
+"""
+        )
+    )
+    price = Price(
+        origin=Origin(system="netsuite", id="501", updated_at=datetime(2026, 3, 1, tzinfo=UTC)),
+        sku="SHIRT-RED-M",
+        list_price=Money(amount=Decimal("19.99"), currency="USD"),
+        sale_price=Money(amount=Decimal("17.10"), currency="USD"),
+    )
+
+    values = spec.apply(price).values
+
+    assert values == {"price": "17.10", "compareAtPrice": "19.99", "inventoryItem": {"sku": "SHIRT-RED-M"}}

@@ -15,6 +15,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Protocol
 
+from pydantic import BaseModel
+
 from erpsync.errors import DataError
 from erpsync.mapping.errors import FieldProblem, MappingDataError, Prerequisite
 from erpsync.mapping.expressions import Expression, ExpressionRuntimeError, to_json_document
@@ -107,7 +109,7 @@ class MappingSpec:
 
     def apply(
         self,
-        source_document: Mapping[str, Any],
+        source_document: Mapping[str, Any] | BaseModel,
         *,
         lookup: Lookup | None = None,
         changed_by: str | None = None,
