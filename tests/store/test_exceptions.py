@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
@@ -182,3 +183,26 @@ def test_unknown_status_and_id_are_refused(store: Store) -> None:
         store.exception(exception_id + 100)
     with pytest.raises(RecordNotFound):
         store.set_exception_status(exception_id + 100, "resolved")
+
+
+def test_workers_parking_one_record_at_once_share_one_open_row(store: Store) -> None:
+    failures: list[BaseException] = []
+    ids: list[int] = []
+    start = threading.Barrier(5)
+
+    def park() -> None:
+        try:
+            start.wait(timeout=60)
+            ids.append(_park(store))
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=park, daemon=True) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert failures == []
+    assert len(set(ids)) == 1
+    [exception] = store.exceptions()
+    assert exception.attempts == 5

@@ -133,3 +133,16 @@ def test_database_url_hides_the_password(postgres_url: str) -> None:
     with Store.open(with_password) as store:
         assert "hunter2" not in store.database_url
         assert store.database_url.startswith("postgresql+psycopg://postgres:***@")
+
+
+def test_a_sqlite_file_in_a_new_directory_is_created(tmp_path: Path) -> None:
+    with Store.open(f"sqlite:///{tmp_path / 'state' / 'erpsync.db'}") as store:
+        store.set_cursor("orders", "1")
+    assert (tmp_path / "state" / "erpsync.db").exists()
+
+
+def test_an_in_memory_sqlite_store_is_refused() -> None:
+    with pytest.raises(ConfigError, match="not an in-memory database"):
+        Store.open("sqlite:///:memory:")
+    with pytest.raises(ConfigError, match="not an in-memory database"):
+        Store.open("sqlite://")

@@ -46,14 +46,30 @@ def resolve_url(url: str | None = None) -> URL:
             f"unsupported database {parsed.get_backend_name()!r}: erpsync runs on SQLite or PostgreSQL",
             suggested_fix=f"set {DATABASE_URL_ENV} to a sqlite:/// or postgresql:// URL",
         )
+    if parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:"):
+        # Every pooled connection to an in-memory SQLite database is a different, empty database.
+        raise ConfigError(
+            "the store needs a SQLite file, not an in-memory database",
+            suggested_fix="use a file URL such as sqlite:///erpsync.db",
+        )
     return parsed
 
 
 def create_store_engine(url: URL) -> Engine:
-    engine = create_engine(url, pool_pre_ping=url.get_backend_name() == "postgresql")
     if url.get_backend_name() == "sqlite":
+        _create_parent_directory(url)
+        engine = create_engine(url)
         _configure_sqlite(engine)
-    return engine
+        return engine
+    # Pre-ping: a worker outlives database restarts and idle-connection timeouts of poolers.
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _create_parent_directory(url: URL) -> None:
+    database = url.database or ""
+    if database.startswith("file:"):  # a URI filename: SQLite resolves it, we leave it alone
+        return
+    Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -49,7 +49,8 @@ class ExceptionQueue(StoreCore):
         document = _json_object(payload)
 
         def park(session: Session) -> int:
-            active = session.scalars(_active(flow, business_key)).first()
+            # FOR UPDATE: concurrent re-parks queue on the row on PostgreSQL, so no attempt is lost.
+            active = session.scalars(_active(flow, business_key).with_for_update()).first()
             if active is None:
                 active = ParkedException(
                     flow=flow,
@@ -111,7 +112,7 @@ class ExceptionQueue(StoreCore):
         """Store the operator's corrected payload next to the original (which is never overwritten)."""
         document = _json_object(payload)
         with self._write() as session:
-            row = _get(session, exception_id)
+            row = _get(session, exception_id, for_update=True)
             if row.status not in ACTIVE_EXCEPTION_STATUSES:
                 raise ValueError(f"exception {exception_id} is {row.status}; only open ones can be edited")
             row.edited_payload = document
@@ -122,7 +123,7 @@ class ExceptionQueue(StoreCore):
         status = _valid_status(status)
         try:
             with self._write() as session:
-                row = _get(session, exception_id)
+                row = _get(session, exception_id, for_update=True)
                 row.status = status
                 row.note = note if note is not None else row.note
                 row.updated_at = self._now()
@@ -141,8 +142,8 @@ def _active(flow: str, business_key: str) -> Select[tuple[ParkedException]]:
     )
 
 
-def _get(session: Session, exception_id: int) -> ParkedException:
-    row = session.get(ParkedException, exception_id)
+def _get(session: Session, exception_id: int, *, for_update: bool = False) -> ParkedException:
+    row = session.get(ParkedException, exception_id, with_for_update=for_update)
     if row is None:
         raise RecordNotFound(f"no exception {exception_id}")
     return row

@@ -33,12 +33,14 @@ class Holds(StoreCore):
 
         def wait(session: Session) -> None:
             waiting = session.scalars(
-                select(HeldRecord).where(
+                select(HeldRecord)
+                .where(
                     HeldRecord.flow == flow,
                     HeldRecord.business_key == business_key,
                     HeldRecord.waits_on == waits_on,
                     HeldRecord.status == _WAITING,
                 )
+                .with_for_update()
             ).first()
             if waiting is None:
                 waiting = HeldRecord(
