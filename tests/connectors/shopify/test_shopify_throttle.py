@@ -31,7 +31,7 @@ def status(available: float, maximum: float = 100.0, rate: float = 10.0) -> Thro
 
 def test_affordable_query_is_sent_without_waiting() -> None:
     time = FakeTime()
-    budget = CostBudget(clock=time.clock, sleep=time.sleep)
+    budget = CostBudget(clock=time.clock, sleep=time.sleep, headroom=0)
     budget.settle(budget.acquire(10), status(available=90))
     budget.settle(budget.acquire(50), status(available=40))
     assert time.slept == []
@@ -39,7 +39,7 @@ def test_affordable_query_is_sent_without_waiting() -> None:
 
 def test_unaffordable_query_waits_exactly_for_the_refill() -> None:
     time = FakeTime()
-    budget = CostBudget(clock=time.clock, sleep=time.sleep)
+    budget = CostBudget(clock=time.clock, sleep=time.sleep, headroom=0)
     budget.settle(budget.acquire(10), status(available=20))
     budget.acquire(50)  # 30 points short at 10 points/s
     assert sum(time.slept) == pytest.approx(3.0)
@@ -47,7 +47,7 @@ def test_unaffordable_query_waits_exactly_for_the_refill() -> None:
 
 def test_in_flight_reservations_count_against_the_bucket() -> None:
     time = FakeTime()
-    budget = CostBudget(clock=time.clock, sleep=time.sleep)
+    budget = CostBudget(clock=time.clock, sleep=time.sleep, headroom=0)
     budget.settle(budget.acquire(1), status(available=60))
     budget.acquire(40)  # still in flight: 20 left by our estimate
     budget.acquire(30)
@@ -56,7 +56,7 @@ def test_in_flight_reservations_count_against_the_bucket() -> None:
 
 def test_refill_never_exceeds_the_bucket_size() -> None:
     time = FakeTime()
-    budget = CostBudget(clock=time.clock, sleep=time.sleep)
+    budget = CostBudget(clock=time.clock, sleep=time.sleep, headroom=0)
     budget.settle(budget.acquire(1), status(available=0))
     time.now += 1000
     assert budget.available() == 100
@@ -77,7 +77,7 @@ def test_query_costing_more_than_shopify_cap_is_refused_before_calibration() -> 
 def test_simulated_burst_never_overdraws_a_leaky_bucket() -> None:
     """Replays Shopify's bucket rules against the budget: 200 queries of 25 points on a 100/10 bucket."""
     time = FakeTime()
-    budget = CostBudget(clock=time.clock, sleep=time.sleep)
+    budget = CostBudget(clock=time.clock, sleep=time.sleep, headroom=0)
     server_available, server_at = 100.0, 0.0
     for _ in range(200):
         ticket = budget.acquire(25)

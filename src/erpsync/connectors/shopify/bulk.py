@@ -100,7 +100,8 @@ class BulkReader:
         operation = self.wait(self.start(query, group_objects=group_objects))
         if operation.url is None:
             return iter(())  # a completed operation without a file matched nothing
-        return reassemble(download_lines(operation.url), grouped=group_objects)
+        url = self.client.resolve_url(operation.url)
+        return reassemble(download_lines(url), grouped=group_objects)
 
     def start(self, query: str, *, group_objects: bool = False) -> BulkOperation:
         payload = self.client.mutate(

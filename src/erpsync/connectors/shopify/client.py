@@ -122,6 +122,7 @@ class GraphQLClient:
             # A proxy or sandbox serves many shops on one address and tells them apart by Host.
             headers["Host"] = shop_domain
         self.endpoint = f"{root}/admin/api/{api_version}/graphql.json"
+        self.base_url = base_url.rstrip("/") if base_url else None
         self._http = httpx.Client(headers=headers, timeout=timeout)
 
     def close(self) -> None:
@@ -266,6 +267,20 @@ class GraphQLClient:
                     system=SYSTEM,
                 )
 
+    def resolve_url(self, url: str) -> str:
+        """A URL Shopify returned (a bulk result file), reachable from here.
+
+        Behind a proxy or sandbox (``base_url``), URLs naming the shop's own domain are served through that
+        address; any other URL (Shopify's signed storage URLs) is left alone.
+        """
+        if self.base_url is None:
+            return url
+        parsed = httpx.URL(url)
+        if parsed.host.lower() != self.shop_domain.lower():
+            return url
+        base = httpx.URL(self.base_url)
+        return str(parsed.copy_with(scheme=base.scheme, host=base.host, port=base.port))
+
     # -- one attempt -------------------------------------------------------------------------------------
 
     def _attempt(self, query: str, variables: Mapping[str, Any] | None, name: str) -> dict[str, Any]:
@@ -285,7 +300,7 @@ class GraphQLClient:
                 self.estimator.learn(query, variables, float(requested))
         finally:
             self.budget.settle(ticket, status)
-        return self._data_or_raise(body, name)
+        return self._data_or_raise(body, name, partial_ok=not query.lstrip().startswith("mutation"))
 
     def _post(self, query: str, variables: Mapping[str, Any] | None) -> httpx.Response:
         try:
@@ -320,7 +335,7 @@ class GraphQLClient:
             raise _Retry("unreadable answer (JSON is not an object)")
         return body
 
-    def _data_or_raise(self, body: dict[str, Any], name: str) -> dict[str, Any]:
+    def _data_or_raise(self, body: dict[str, Any], name: str, *, partial_ok: bool) -> dict[str, Any]:
         errors = body.get("errors")
         if errors:
             if isinstance(errors, str):
@@ -333,7 +348,8 @@ class GraphQLClient:
                 raise _Retry("throttled (THROTTLED)", wait=0.0, sent=False, throttled=True)
             if is_transient(errors):
                 raise _Retry("; ".join(str(e.get("message", "")) for e in errors))
-            if body.get("data") is None or not _only_partial(errors):
+            # A query may return data with errors on some paths (a deleted nested object); a write may not.
+            if body.get("data") is None or not partial_ok or not _only_partial(errors):
                 raise error_for_graphql_errors(errors, self.shop_domain, name)
         data = body.get("data")
         if not isinstance(data, dict):

@@ -229,17 +229,22 @@ class ShopifyConnector:
         scan, so every change is returned once even when many orders share one timestamp.
         """
         state = _ChangeCursor.decode(cursor)
-        query = f"updated_at:>='{state.since}'" if state.since else None
-        data = self.client.execute(
-            ORDERS_CHANGED_QUERY, {"first": self.page_size, "after": state.after, "query": query}
-        )
-        connection = data["orders"]
-        fresh = [n for n in connection["nodes"] if legacy_id(n["id"]) not in state.seen]
+        while True:
+            query = f"updated_at:>='{state.since}'" if state.since else None
+            data = self.client.execute(
+                ORDERS_CHANGED_QUERY, {"first": self.page_size, "after": state.after, "query": query}
+            )
+            connection = data["orders"]
+            fresh = [n for n in connection["nodes"] if not state.already_returned(n)]
+            page_info = connection.get("pageInfo") or {}
+            more = bool(page_info.get("hasNextPage"))
+            state = state.advanced(fresh, page_info.get("endCursor") if more else None)
+            # A page holding only orders returned before (ties at the watermark) is skipped, not handed out
+            # as an empty batch that still says "more".
+            if fresh or not more:
+                break
         orders = [self.get_order(legacy_id(node["id"])) for node in fresh]
-        page_info = connection.get("pageInfo") or {}
-        more = bool(page_info.get("hasNextPage"))
-        next_state = state.advanced(fresh, page_info.get("endCursor") if more else None)
-        return ChangeBatch(records=orders, cursor=next_state.encode(), more=more)
+        return ChangeBatch(records=orders, cursor=state.encode(), more=more)
 
     def get_customer(self, customer_id: str) -> Customer:
         node = self.client.execute(CUSTOMER_QUERY, {"id": gid("Customer", customer_id)}).get("customer")
@@ -506,6 +511,11 @@ class _ChangeCursor:
             "at_latest": sorted(self.at_latest),
         }
         return base64.urlsafe_b64encode(json.dumps(state, sort_keys=True).encode()).decode()
+
+    def already_returned(self, node: Mapping[str, Any]) -> bool:
+        """Returned by an earlier batch: at the watermark instant and among the ids seen there (an order
+        changed again since has a later ``updatedAt`` and is returned again)."""
+        return _utc(node["updatedAt"]) == self.since and legacy_id(node["id"]) in self.seen
 
     def advanced(self, returned: Sequence[Mapping[str, Any]], after: str | None) -> _ChangeCursor:
         latest, at_latest = self.latest, set(self.at_latest)

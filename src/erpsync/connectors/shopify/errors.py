@@ -70,6 +70,13 @@ def error_for_graphql_errors(
             system=SYSTEM,
             suggested_fix="request fewer items per page or fewer nested connections",
         )
+    if any(code.startswith("IDEMPOTENCY") for code in codes):
+        return DataError(
+            f"{where}: {messages}",
+            system=SYSTEM,
+            suggested_fix="an idempotency key was reused for a different write; the step's input changed "
+            "between attempts, so give the changed write a new key (a new flow step)",
+        )
     if codes & _CONFIG_CODES:
         return ConfigError(
             f"{where}: access denied ({messages})",

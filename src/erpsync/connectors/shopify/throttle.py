@@ -67,7 +67,8 @@ class CostBudget:
         ...send...
         budget.settle(ticket, throttle_status)    # the response tells the truth
 
-    ``clock`` and ``sleep`` are injectable so the waiting logic is testable without real time.
+    ``clock`` and ``sleep`` are injectable so the waiting logic is testable without real time. ``headroom``
+    points are kept in reserve: responses round ``currentlyAvailable`` (the sandbox to 0.1 point).
     """
 
     def __init__(
@@ -75,7 +76,7 @@ class CostBudget:
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
-        headroom: float = 0.0,
+        headroom: float = 1.0,
     ) -> None:
         self._clock = clock
         self._sleep = sleep
