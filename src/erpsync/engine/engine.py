@@ -98,6 +98,8 @@ class FlowHandle:
 # release would strand every queued record at each upgrade, so the default stays fixed; bump it (or set
 # ERPSYNC_APP_VERSION) only for a release whose flows change their step sequence, after draining the queues.
 FLOWS_VERSION = "erpsync-flows-1"
+# DBOS scopes queues and recovery by application name; every erpsync worker is the same application.
+APP_NAME = "erpsync"
 
 
 def pause_key(flow: str) -> str:
@@ -137,7 +139,7 @@ class Engine:
             database_url=self.database_url,
             worker_id=self.worker_id,
             app_version=self.app_version,
-            app_name="erpsync",
+            app_name=APP_NAME,
         )
         try:
             self.records = RecordKeeper(self.database_url)
@@ -202,16 +204,16 @@ class Engine:
                     f"flow {definition.name} runs on queue {definition.queue!r}, which has no budget "
                     f"(declare engine.budget({definition.queue!r}, concurrency=...) before launch)"
                 )
+        runtime.register_queues(
+            self.database_url,
+            APP_NAME,
+            [
+                runtime.QueueBudget(b.name, b.concurrency, b.requests_per_second)
+                for b in self._budgets.values()
+            ],
+            self.polling_interval,
+        )
         runtime.launch()
-        # Registered straight after launch: the queue threads wait one polling interval before their first
-        # dequeue and re-read the configuration every poll, so they never run on a stale budget.
-        for budget in self._budgets.values():
-            runtime.register_queue(
-                budget.name,
-                concurrency=budget.concurrency,
-                requests_per_second=budget.requests_per_second,
-                polling_interval=self.polling_interval,
-            )
         runtime.apply_schedules(self._schedules)
         self._watch.start()
         self._launched = True

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from dbos import DBOS, DBOSConfig, SetWorkflowID, WorkflowHandle
+from dbos import DBOS, DBOSClient, DBOSConfig, SetWorkflowID, WorkflowHandle
 from dbos import error as dbos_errors
+from dbos._queue import QueueRateLimit
 
 log = logging.getLogger(__name__)
 
@@ -58,24 +60,41 @@ def destroy() -> None:
     _configured = False
 
 
-def register_queue(
-    name: str, *, concurrency: int | None, requests_per_second: float | None, polling_interval: float
+@dataclass(frozen=True)
+class QueueBudget:
+    name: str
+    concurrency: int | None
+    requests_per_second: float | None
+
+
+def register_queues(
+    database_url: str, app_name: str, queues: list[QueueBudget], polling_interval: float
 ) -> None:
-    limiter = None
-    if requests_per_second is not None:
-        # DBOS limits workflow starts per rolling window; a one-second window matches a per-second budget.
-        limiter = {"limit": max(1, round(requests_per_second)), "period": 1.0}
-        if requests_per_second < 1:
-            limiter = {"limit": 1, "period": 1.0 / requests_per_second}
-    # always_update: every worker registers the same budget at start-up, so the newest configuration wins
-    # instead of a stale row claiming the whole queue.
-    DBOS.register_queue(
-        name,
-        global_concurrency=concurrency,
-        limiter=limiter,  # type: ignore[arg-type]
-        polling_interval_sec=polling_interval,
-        on_conflict="always_update",
-    )
+    """Write every queue's limits into the system database *before* launch, so this worker's first poll
+    already uses them (a stale row from an older configuration could otherwise claim the whole queue)."""
+    DBOS.migrate(database_url)  # the client below never migrates; launch would, too late
+    client = DBOSClient(system_database_url=database_url, application_name=app_name)
+    try:
+        for queue in queues:
+            # always_update: every worker registers the same budgets at start, so the newest one wins.
+            client.register_queue(
+                queue.name,
+                global_concurrency=queue.concurrency,
+                limiter=_limiter(queue.requests_per_second),
+                polling_interval_sec=polling_interval,
+                on_conflict="always_update",
+            )
+    finally:
+        client.destroy()
+
+
+def _limiter(requests_per_second: float | None) -> QueueRateLimit | None:
+    # DBOS limits workflow starts per rolling window; a one-second window matches a per-second budget.
+    if requests_per_second is None:
+        return None
+    if requests_per_second < 1:
+        return {"limit": 1, "period": 1.0 / requests_per_second}
+    return {"limit": max(1, round(requests_per_second)), "period": 1.0}
 
 
 def enqueue(queue: str, workflow: Callable[..., Any], workflow_id: str, *args: Any) -> WorkflowHandle[Any]:
