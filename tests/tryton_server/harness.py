@@ -1,0 +1,219 @@
+"""Install, prepare, start and stop a real ``trytond`` for tests, the demo and anyone who wants one.
+
+Three steps, each cached so that only the first run pays:
+
+1. ``ensure_tryton_venv()``: a virtualenv of its own at ``<repo>/.venv-tryton`` (Tryton's dependencies must
+   not mix with erpsync's) with the pinned ``TRYTON_REQUIREMENTS``; reused while its stamp matches them.
+2. ``ensure_template_database()``: an SQLite database with the modules activated and a company, chart of
+   accounts, fiscal year, payment term and seed products (``setup_database.py``), kept as a template under
+   the venv and rebuilt when the requirements or the setup script change.
+3. ``running_tryton()``: copies the template into a fresh temporary folder and serves it with ``trytond`` on
+   127.0.0.1 and a free port; stops the server and removes the copy on exit.
+
+    with running_tryton() as server:
+        print(server.url, server.database, server.login, server.password)
+
+Any failure raises ``TrytonHarnessError`` with the step's output, so a test using it fails (never skips).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+TRYTON_VENV = Path(os.environ.get("ERPSYNC_TRYTON_VENV", REPO_ROOT / ".venv-tryton"))
+SETUP_SCRIPT = Path(__file__).with_name("setup_database.py")
+DATABASE_NAME = "erpsync"
+ADMIN_LOGIN = "admin"
+ADMIN_PASSWORD = "erpsync-admin-pw"  # a throwaway database on loopback only
+TRYTON_SERIES = "8.2"
+TRYTON_REQUIREMENTS = [
+    f"trytond~={TRYTON_SERIES}.0",
+    *(
+        f"trytond-{module}~={TRYTON_SERIES}.0"
+        for module in (
+            "party",
+            "company",
+            "currency",
+            "country",
+            "product",
+            "stock",
+            "account",
+            "account-product",
+            "account-invoice",
+            "account-invoice-stock",
+            "sale",
+        )
+    ),
+    f"proteus~={TRYTON_SERIES}.0",
+]
+MODULES = ["sale", "account_invoice_stock"]  # the rest are their dependencies
+START_TIMEOUT_S = 60.0
+
+
+class TrytonHarnessError(RuntimeError):
+    """A step of installing, preparing or starting Tryton failed; the message carries its output."""
+
+
+@dataclass(frozen=True)
+class TrytonServer:
+    """A running trytond: JSON-RPC at ``url`` + ``/<database>/``, the admin user's credentials."""
+
+    url: str
+    database: str
+    login: str
+    password: str
+    process: subprocess.Popen[bytes]
+
+
+def _fingerprint() -> str:
+    digest = hashlib.sha256("\n".join(TRYTON_REQUIREMENTS).encode())
+    digest.update(SETUP_SCRIPT.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _run(step: str, command: list[str], *, env: dict[str, str] | None = None, timeout: float = 600) -> None:
+    try:
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        raise TrytonHarnessError(f"{step} timed out after {timeout:.0f} s: {' '.join(command)}") from exc
+    if done.returncode != 0:
+        output = (done.stdout + done.stderr)[-4000:]
+        raise TrytonHarnessError(f"{step} failed (exit {done.returncode}): {' '.join(command)}\n{output}")
+
+
+def venv_python() -> Path:
+    return TRYTON_VENV / "bin" / "python"
+
+
+def ensure_tryton_venv() -> Path:
+    """The Tryton virtualenv's python, creating and installing it on first use."""
+    stamp = TRYTON_VENV / ".requirements"
+    wanted = "\n".join(TRYTON_REQUIREMENTS)
+    if venv_python().exists() and stamp.exists() and stamp.read_text() == wanted:
+        return venv_python()
+    _run("creating the Tryton virtualenv", [sys.executable, "-m", "venv", str(TRYTON_VENV)])
+    _run(
+        "installing Tryton from PyPI",
+        [str(venv_python()), "-m", "pip", "install", "--quiet", *TRYTON_REQUIREMENTS],
+    )
+    stamp.write_text(wanted)
+    return venv_python()
+
+
+def tryton_environment(database_dir: Path) -> dict[str, str]:
+    """trytond reads its configuration from ``TRYTOND_<SECTION>__<OPTION>`` variables as well as a file."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("TRYTOND_")}
+    env.update(
+        TRYTOND_DATABASE__URI="sqlite://",
+        TRYTOND_DATABASE__PATH=str(database_dir),
+        # Argon2 hashing costs ~0.1 s per login; pbkdf2 keeps the tests' logins cheap.
+        TRYTOND_PASSWORD__CONTEXT="pbkdf2_sha512",
+    )
+    return env
+
+
+def ensure_template_database() -> Path:
+    """The folder holding the prepared template database, building it when missing or stale."""
+    python = ensure_tryton_venv()
+    template_dir = TRYTON_VENV / "template" / _fingerprint()
+    if (template_dir / f"{DATABASE_NAME}.sqlite").exists():
+        return template_dir
+    building = Path(tempfile.mkdtemp(prefix="tryton-template-", dir=TRYTON_VENV))
+    try:
+        _build_database(python, building)
+        shutil.rmtree(template_dir.parent, ignore_errors=True)  # drop templates of older fingerprints
+        template_dir.parent.mkdir(parents=True)
+        building.rename(template_dir)
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
+    return template_dir
+
+
+def _build_database(python: Path, database_dir: Path) -> None:
+    (database_dir / f"{DATABASE_NAME}.sqlite").touch()
+    password_file = database_dir / "admin-password"
+    password_file.write_text(ADMIN_PASSWORD)
+    env = {**tryton_environment(database_dir), "TRYTONPASSFILE": str(password_file)}
+    admin = str(python.with_name("trytond-admin"))
+    _run(
+        "initialising the Tryton database and activating its modules",
+        [
+            admin,
+            "-d",
+            DATABASE_NAME,
+            "-u",
+            *MODULES,
+            "--activate-dependencies",
+            "--email",
+            "admin@example.com",
+        ],
+        env=env,
+    )
+    _run("preparing the Tryton company", [str(python), str(SETUP_SCRIPT), "-d", DATABASE_NAME], env=env)
+    password_file.unlink()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def running_tryton() -> Iterator[TrytonServer]:
+    """A trytond serving a fresh copy of the template database on 127.0.0.1, stopped on exit."""
+    template_dir = ensure_template_database()
+    with tempfile.TemporaryDirectory(prefix="tryton-db-") as workdir:
+        database_dir = Path(workdir)
+        shutil.copy(template_dir / f"{DATABASE_NAME}.sqlite", database_dir)
+        port = free_port()
+        env = {**tryton_environment(database_dir), "TRYTOND_WEB__LISTEN": f"127.0.0.1:{port}"}
+        log = (database_dir / "trytond.log").open("wb")
+        process = subprocess.Popen(
+            [str(venv_python().with_name("trytond"))], env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_until_serving(url, process, database_dir / "trytond.log")
+            yield TrytonServer(url, DATABASE_NAME, ADMIN_LOGIN, ADMIN_PASSWORD, process)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            log.close()
+
+
+def _wait_until_serving(url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise TrytonHarnessError(
+                f"trytond exited with {process.returncode}:\n{log_path.read_text()[-4000:]}"
+            )
+        try:
+            answer = httpx.post(
+                f"{url}/rpc/", json={"id": 0, "method": "common.server.version", "params": []}
+            )
+            if answer.status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise TrytonHarnessError(f"trytond did not answer on {url} within {START_TIMEOUT_S:.0f} s")
