@@ -46,7 +46,10 @@ class ChangeBatch(Generic[RecordT]):
 class StoreConnector(Protocol):
     """An online store (Shopify, BigCommerce, Adobe Commerce)."""
 
-    system: str
+    @property
+    def system(self) -> str:
+        """The platform name used in the cross-reference and timeline ("shopify")."""
+        ...
 
     def get_order(self, order_id: str) -> Order: ...
     def orders_changed_since(self, cursor: str | None) -> ChangeBatch[Order]: ...
@@ -65,7 +68,10 @@ class StoreConnector(Protocol):
 class ErpConnector(Protocol):
     """An ERP (NetSuite, Business Central, SAP S/4HANA, Tryton)."""
 
-    system: str
+    @property
+    def system(self) -> str:
+        """The platform name used in the cross-reference and timeline ("netsuite")."""
+        ...
 
     def upsert_sales_order(self, order: Order, *, idempotency_key: str) -> str: ...
     def cancel_sales_order(self, order: Order, *, idempotency_key: str) -> None: ...

@@ -5,6 +5,7 @@ waiting for one of its SKUs ("variant:<SKU>")."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from erpsync.engine import Engine, FlowContext
@@ -14,12 +15,13 @@ from erpsync.model import Product
 
 FLOW = "catalog_to_store"
 POLLER = "poll_erp_catalog"
+HANDLE_SYSTEM = "store-handle"
 
 
 def register(engine: Engine, hub: Hub) -> None:
     @engine.flow(FLOW, queue=hub.shop.system, record_type="product")
     def catalog_to_store(ctx: FlowContext, item: dict[str, Any]) -> dict[str, Any]:
-        product = Product.from_json_dict(item)
+        product = ctx.step("store_handle", _with_store_handle, hub, Product.from_json_dict(item))
         fields = product_fields(product)
         changed = ctx.step("changed_fields", _changed_fields, hub, product, fields)
         store_id = None
@@ -45,6 +47,26 @@ def register(engine: Engine, hub: Hub) -> None:
         read_changes=hub.erp.products_changed_since,
         target_flow=FLOW,
     )
+
+
+def _with_store_handle(hub: Hub, product: Product) -> Product:
+    """The product with the store handle (URL slug) it had when first synced, or a new one.
+
+    ERPs have no handle; the store matches products by it on a replayed write. It is made once from the
+    title and the ERP id, then kept in the cross-reference, so renaming the item in the ERP never creates a
+    second product in the store.
+    """
+    if product.handle:
+        return product
+    handle = hub.store.external_id(HANDLE_SYSTEM, "product", product.business_key)
+    if handle is None:
+        handle = slugify(f"{product.title} {product.origin.id}")
+        hub.store.link(HANDLE_SYSTEM, "product", handle, product.business_key)
+    return product.model_copy(update={"handle": handle})
+
+
+def slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 def product_fields(product: Product) -> dict[str, Any]:

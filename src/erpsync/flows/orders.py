@@ -11,9 +11,11 @@ from typing import Any
 
 from erpsync.engine import Engine, FlowContext
 from erpsync.flows.hub import Hub
+from erpsync.flows.polling import register_poller
 from erpsync.model import Order
 
 FLOW = "order_to_erp"
+POLLER = "poll_store_orders"
 
 
 def order_reference(order_id: str, order: Order | None = None) -> dict[str, Any]:
@@ -32,6 +34,17 @@ def register(engine: Engine, hub: Hub) -> None:
             ctx.step("upsert_customer", _upsert_customer, hub, order, ctx.idempotency_key("customer"))
         sales_order_id = ctx.step("upsert_sales_order", _write_sales_order, hub, order)
         return {"sales_order_id": sales_order_id, "order_id": order.origin.id}
+
+    # The safety net under webhooks (late, lost or never subscribed): every changed order is read again.
+    register_poller(
+        engine,
+        hub.store,
+        name=POLLER,
+        queue=hub.shop.system,
+        read_changes=hub.shop.orders_changed_since,
+        target_flow=FLOW,
+        payload=lambda order: order_reference(order.origin.id),
+    )
 
 
 def _order(ctx: FlowContext, hub: Hub, reference: dict[str, Any]) -> Order:

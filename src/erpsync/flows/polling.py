@@ -31,17 +31,20 @@ def register_poller(
 
     @engine.flow(name, queue=queue, record_type="poll")
     def poll(ctx: FlowContext, _trigger: dict[str, Any]) -> dict[str, Any]:
-        enqueued = 0
+        workflow_ids: list[str] = []
         for page in range(MAX_PAGES_PER_POLL):
             cursor = ctx.step(f"read_cursor_{page}", store.cursor, name)
             batch = ctx.step(f"read_changes_{page}", read_changes, cursor)
             for record in batch.records:
-                ctx.step(f"enqueue_{page}_{enqueued}", _enqueue, engine, target_flow, record, payload)
-                enqueued += 1
+                # Enqueued from the flow itself (not inside a step): DBOS records it as this run's child.
+                handle = engine.enqueue(
+                    target_flow, record.business_key, payload(record), version=version_of(record)
+                )
+                workflow_ids.append(handle.workflow_id)
             ctx.step(f"move_cursor_{page}", store.set_cursor, name, batch.cursor)
             if not batch.more:
                 break
-        return {"enqueued": enqueued}
+        return {"enqueued": len(workflow_ids), "workflow_ids": workflow_ids}
 
 
 def version_of(record: Record) -> str:

@@ -1,0 +1,215 @@
+"""`erpsync demo`: the main job, order to cash, between the Shopify and NetSuite sandboxes on the embedded
+default (SQLite in the working directory, no server to install).
+
+The same environment drives the end-to-end business-flow tests (tests/flows/), so what the demo shows is
+what the tests prove. Steps, each through the real flows and the real HTTP APIs on loopback:
+
+1. catalog: NetSuite items become Shopify products (NetSuite owns title and price);
+2. inventory: NetSuite stock per location becomes Shopify available quantities;
+3. shoppers place orders in Shopify;
+4. order to ERP: each order becomes a NetSuite sales order (customer created first);
+5. NetSuite's warehouse ships them; the fulfillments, with tracking, come back to Shopify.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import httpx
+
+from erpsync.connectors.netsuite.auth import auth_from_credentials
+from erpsync.connectors.netsuite.connector import NetSuiteConnector
+from erpsync.connectors.shopify.connector import ShopifyConnector
+from erpsync.engine import Engine, FlowResult
+from erpsync.flows import Hub, catalog, fulfillments, inventory, orders, register_flows
+from erpsync.sandboxes import build_sandbox
+from erpsync.sandboxes.common import serve_in_thread
+from erpsync.store import Store
+
+SHOPIFY_SEED = 11  # gives the store its locations and customers; its own catalog stays out of the demo
+NETSUITE_SEED = 7
+WAIT_SECONDS = 120.0
+
+ORDER_CREATE = """
+mutation orderCreate($order: OrderCreateOrderInput!) {
+  orderCreate(order: $order) { order { id name } userErrors { field message } }
+}"""
+
+
+@dataclass
+class DemoEnvironment:
+    """Both sandboxes served on loopback, the connectors pointing at them, the engine and the flows."""
+
+    engine: Engine
+    hub: Hub
+    shopify_url: str
+    netsuite_url: str
+    shopify_credentials: dict[str, Any]
+    netsuite_sandbox: Any
+    shopify_sandbox: Any
+    placed_orders: list[str] = field(default_factory=list)
+
+    # --- the flows, one trigger at a time -------------------------------------------------------------
+    def run_poll(self, poller: str, trigger_id: str) -> list[FlowResult]:
+        """Run one poll and wait for every record flow it started; return their results."""
+        polled = self.engine.enqueue(poller, trigger_id, {}).result(WAIT_SECONDS)
+        if polled.status != "completed":
+            raise RuntimeError(f"{poller} did not complete: {polled.reason}")
+        workflow_ids = polled.value.get("workflow_ids", [])
+        return [self.engine.handle(workflow_id).result(WAIT_SECONDS) for workflow_id in workflow_ids]
+
+    def sync_catalog(self, trigger_id: str = "1") -> list[FlowResult]:
+        return self.run_poll(catalog.POLLER, trigger_id)
+
+    def sync_inventory(self, trigger_id: str = "1") -> FlowResult:
+        return self.engine.enqueue(inventory.FLOW, trigger_id, {}).result(WAIT_SECONDS)
+
+    def sync_orders(self, trigger_id: str = "1") -> list[FlowResult]:
+        return self.run_poll(orders.POLLER, trigger_id)
+
+    def sync_fulfillments(self, trigger_id: str = "1") -> list[FlowResult]:
+        return self.run_poll(fulfillments.POLLER, trigger_id)
+
+    # --- what people do in the two systems ------------------------------------------------------------
+    def place_order(self, lines: list[tuple[str, int]], *, email: str, code: str | None = None) -> str:
+        """A shopper checks out in Shopify: ``lines`` are (SKU, quantity) of products synced from the ERP."""
+        variants = self._variants_by_sku()
+        line_items = [
+            {
+                "variantId": variants[sku]["id"],
+                "quantity": quantity,
+                "priceSet": {"shopMoney": {"amount": variants[sku]["price"], "currencyCode": "USD"}},
+            }
+            for sku, quantity in lines
+        ]
+        order: dict[str, Any] = {
+            "email": email,
+            "customer": {"toUpsert": {"email": email, "firstName": email.split("@")[0].title()}},
+            "lineItems": line_items,
+            "financialStatus": "PAID",
+            "sourceName": "web",
+            "shippingAddress": _address(email),
+            "billingAddress": _address(email),
+            "transactions": [
+                {
+                    "kind": "SALE",
+                    "status": "SUCCESS",
+                    "gateway": "shopify_payments",
+                    "amountSet": {"shopMoney": {"amount": _total(variants, lines), "currencyCode": "USD"}},
+                }
+            ],
+        }
+        if code:
+            order["discountCode"] = {"itemPercentageDiscountCode": {"code": code, "percentage": 10}}
+        created = self._graphql(ORDER_CREATE, {"order": order})["orderCreate"]
+        if created["userErrors"]:
+            raise RuntimeError(f"Shopify sandbox refused the demo order: {created['userErrors']}")
+        order_id = created["order"]["id"].rsplit("/", 1)[-1]
+        self.placed_orders.append(order_id)
+        return order_id
+
+    def ship_open_orders(self) -> dict[str, Any]:
+        """NetSuite's warehouse ships every open sales order now (it normally waits a configured delay)."""
+        with httpx.Client(base_url=self.netsuite_url, timeout=30) as client:
+            client.put("/_sandbox/warehouse", json={"enabled": True, "delay_seconds": 0}).raise_for_status()
+            state = client.get("/_sandbox/warehouse").json()
+        return dict(state)
+
+    def _variants_by_sku(self) -> dict[str, dict[str, Any]]:
+        query = "{ productVariants(first: 250) { nodes { id sku price } } }"
+        nodes = self._graphql(query, {})["productVariants"]["nodes"]
+        return {node["sku"]: node for node in nodes if node.get("sku")}
+
+    def _graphql(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        credentials = self.shopify_credentials
+        with httpx.Client(base_url=self.shopify_url, timeout=30) as client:
+            response = client.post(
+                credentials["graphql_path"],
+                json={"query": query, "variables": variables},
+                headers={
+                    "X-Shopify-Access-Token": credentials["access_token"],
+                    "Host": credentials["shop_domain"],
+                },
+            )
+        response.raise_for_status()
+        body = response.json()
+        if body.get("errors"):
+            raise RuntimeError(f"Shopify sandbox GraphQL errors: {body['errors']}")
+        return dict(body["data"])
+
+
+@contextmanager
+def demo_environment(database_url: str, *, worker_id: str = "demo") -> Iterator[DemoEnvironment]:
+    """Serve both sandboxes, connect erpsync to them, launch the engine with every flow; tear down after."""
+    netsuite_sandbox = build_sandbox("netsuite", seed=NETSUITE_SEED)
+    shopify_sandbox = build_sandbox("shopify", seed=SHOPIFY_SEED)
+    with ExitStack() as stack:
+        netsuite_server = stack.enter_context(serve_in_thread(netsuite_sandbox.app))
+        shopify_server = stack.enter_context(serve_in_thread(shopify_sandbox.app))
+        shop_credentials = shopify_sandbox.credentials()
+        shop = ShopifyConnector(
+            shop_credentials["shop_domain"],
+            shop_credentials["access_token"],
+            shop_credentials["api_version"],
+            base_url=shopify_server.url,
+        )
+        stack.callback(shop.close)
+        erp_credentials = netsuite_sandbox.credentials()
+        erp = NetSuiteConnector(
+            erp_credentials["account_id"],
+            netsuite_server.url,
+            auth_from_credentials(netsuite_server.url, erp_credentials),
+        )
+        stack.callback(erp.close)
+        store = Store.open(database_url)
+        stack.callback(store.close)
+        hub = Hub(store=store, shop=shop, erp=erp, location_map=_location_map(shop, erp))
+        engine = Engine(database_url, worker_id=worker_id)
+        engine.budget(shop.system, concurrency=4)
+        engine.budget(erp.system, concurrency=15)
+        register_flows(engine, hub)
+        engine.launch()
+        stack.callback(engine.shutdown)
+        yield DemoEnvironment(
+            engine=engine,
+            hub=hub,
+            shopify_url=shopify_server.url,
+            netsuite_url=netsuite_server.url,
+            shopify_credentials=shop_credentials,
+            netsuite_sandbox=netsuite_sandbox,
+            shopify_sandbox=shopify_sandbox,
+        )
+
+
+def _location_map(shop: ShopifyConnector, erp: NetSuiteConnector) -> dict[str, str]:
+    """The demo's warehouse plan: the ERP's locations, in order, stock the store's first locations."""
+    store_locations = [location.code for location in shop.locations()]
+    erp_locations = [location.code for location in erp.locations()]
+    return dict(zip(erp_locations, store_locations, strict=False))
+
+
+def _address(email: str) -> dict[str, str]:
+    name = email.split("@")[0].title()
+    return {
+        "firstName": name,
+        "lastName": "Demo",
+        "address1": "1 Market Street",
+        "city": "San Francisco",
+        "provinceCode": "CA",
+        "countryCode": "US",
+        "zip": "94105",
+    }
+
+
+def _total(variants: dict[str, dict[str, Any]], lines: list[tuple[str, int]]) -> str:
+    return str(sum((Decimal(variants[sku]["price"]) * quantity for sku, quantity in lines), Decimal("0")))
+
+
+def shopper_basket(rng: random.Random, skus: list[str]) -> list[tuple[str, int]]:
+    """One to three different SKUs, one or two of each: a realistic small web order."""
+    return [(sku, rng.randint(1, 2)) for sku in rng.sample(skus, k=min(len(skus), rng.randint(1, 3)))]
