@@ -3,15 +3,18 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import psycopg
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect, make_url, text
 
 from erpsync.errors import ConfigError
 from erpsync.store import Store, resolve_url
 from erpsync.store.database import VERSION_TABLE
 from erpsync.store.tables import Base
+
+from .conftest import POSTGRES_ADMIN_URL
 
 STORE_TABLES = {
     "xref",
@@ -146,3 +149,12 @@ def test_an_in_memory_sqlite_store_is_refused() -> None:
         Store.open("sqlite:///:memory:")
     with pytest.raises(ConfigError, match="not an in-memory database"):
         Store.open("sqlite://")
+
+
+def test_reachable_says_whether_the_database_answers(postgres_url: str) -> None:
+    store = Store.open(postgres_url)
+    assert store.reachable() is True
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE "{make_url(postgres_url).database}" WITH (FORCE)')
+    assert store.reachable() is False
+    store.close()

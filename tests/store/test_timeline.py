@@ -96,3 +96,21 @@ def test_an_unknown_step_is_refused(store: Store) -> None:
     with pytest.raises(ValueError, match="unknown timeline step 'shipped'"):
         store.record_event("order", ORDER, "shipped")
     assert store.timeline(ORDER) == []
+
+
+def test_events_since_returns_every_records_events_in_the_window(store: Store, clock: ManualClock) -> None:
+    store.record_event("order", "order:1", "received")
+    clock.advance(timedelta(minutes=30))
+    window_start = clock.now
+    store.record_event("order", "order:2", "received")
+    clock.advance(timedelta(minutes=30))
+    store.record_event("order", "order:2", "failed", error_class="transient")
+    clock.advance(timedelta(minutes=1))
+    window_end = clock.now
+    store.record_event("order", "order:3", "received")
+    in_window = store.events_since(window_start, until=window_end)
+    assert [(event.business_key, event.step) for event in in_window] == [
+        ("order:2", "received"),
+        ("order:2", "failed"),
+    ]
+    assert len(store.events_since(window_start)) == 3

@@ -10,9 +10,14 @@ from typing import Any
 
 
 class Step(StrEnum):
-    """One step in a record's life, as shown on its timeline (DESIGN decision 7)."""
+    """One step in a record's life, as shown on its timeline (DESIGN decision 7).
+
+    STARTED and COMPLETED mark a flow run beginning and finishing for the record (the engine's view);
+    ACKNOWLEDGED is the target system confirming a write, which a completed run does not imply.
+    """
 
     RECEIVED = "received"
+    STARTED = "started"
     MAPPED = "mapped"
     WRITTEN = "written"
     ACKNOWLEDGED = "acknowledged"
@@ -24,6 +29,7 @@ class Step(StrEnum):
     RELEASED = "released"
     SKIPPED = "skipped"
     CONFLICT = "conflict"
+    COMPLETED = "completed"
 
 
 class ExceptionStatus(StrEnum):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from types import TracebackType
 
+from sqlalchemy import text
+
 from erpsync.store._core import Clock, utc_now
 from erpsync.store.archive import PayloadArchive
 from erpsync.store.conflicts import Conflicts
@@ -54,6 +56,15 @@ class Store(CrossReferences, Cursors, PayloadArchive, Timeline, ExceptionQueue, 
     def database_url(self) -> str:
         """The URL in use, password hidden (safe to log and show)."""
         return self._engine.url.render_as_string(hide_password=True)
+
+    def reachable(self) -> bool:
+        """Whether the database answers now (health checks); never raises."""
+        try:
+            with self._engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception:
+            return False
+        return True
 
     def close(self) -> None:
         self._engine.dispose()

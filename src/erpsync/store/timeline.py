@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select
@@ -65,6 +66,16 @@ class Timeline(StoreCore):
                 .where(or_(*matches))
                 .order_by(TimelineEntry.occurred_at, TimelineEntry.id)
             ).all()
+            return [_event(entry) for entry in entries]
+
+    def events_since(self, since: datetime, *, until: datetime | None = None) -> list[TimelineEvent]:
+        """Every record's events from ``since`` (inclusive) to ``until`` (exclusive), oldest first: the
+        dashboard's throughput and error-rate window."""
+        query = select(TimelineEntry).where(TimelineEntry.occurred_at >= since)
+        if until is not None:
+            query = query.where(TimelineEntry.occurred_at < until)
+        with self._read() as session:
+            entries = session.scalars(query.order_by(TimelineEntry.occurred_at, TimelineEntry.id)).all()
             return [_event(entry) for entry in entries]
 
 
