@@ -111,6 +111,8 @@ def test_q_filter_on_text_ids_and_dates(netsuite: Any) -> None:
 
     assert total("inventoryItem", 'itemId START_WITH "SKU-100"') == 9
     assert total("customer", 'externalId ANY_OF ["cust-2001", "cust-2002", "nobody"]') == 2
+    assert total("customer", 'externalId ANY_OF_NOT ["cust-2001", "cust-2002"]') == 6
+    assert total("inventoryItem", "basePrice BETWEEN [0, 1000000]") == 12
     today = netsuite.sandbox.clock.now()
     assert total("customer", f'lastModifiedDate ON_OR_AFTER "{today.month}/{today.day}/{today.year}"') == 8
     assert total("customer", 'lastModifiedDate AFTER "2099-01-01T00:00:00Z"') == 0

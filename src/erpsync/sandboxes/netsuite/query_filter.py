@@ -72,19 +72,31 @@ def _values(raw: str) -> list[str]:
     return [raw.strip('"')]
 
 
+NEGATED_ALIASES = {"IS_NOT": "IS", "NOT_EQUAL": "EQUAL", "NONE_OF": "ANY_OF", "END_WITH_NOT": "ENDWITH"}
+
+
 def _compare(op: str, value: Any, wanted: list[str]) -> bool:
-    if op in ("ANY_OF", "NONE_OF"):
-        found = str(value) in wanted
-        return found if op == "ANY_OF" else not found
+    """One condition; every operator has a ``_NOT`` form (EQUAL_NOT, ANY_OF_NOT, ON_OR_AFTER_NOT...)."""
+    if op in NEGATED_ALIASES:
+        return not _compare(NEGATED_ALIASES[op], value, wanted)
+    if op.endswith("_NOT"):
+        return not _compare(op[: -len("_NOT")], value, wanted)
+    if op == "ANY_OF":
+        return str(value) in wanted
+    if op == "BETWEEN":
+        return _compare("GREATER_OR_EQUAL", value, wanted[:1]) and _compare(
+            "LESS_OR_EQUAL", value, wanted[1:2]
+        )
     target = wanted[0]
-    if op in ("IS", "EQUAL", "IS_NOT", "NOT_EQUAL"):
-        same = _equal(value, target)
-        return same if op in ("IS", "EQUAL") else not same
-    text = "" if value is None else str(value)
-    if op in ("START_WITH", "START_WITH_NOT"):
-        return text.lower().startswith(target.lower()) == (op == "START_WITH")
-    if op in ("CONTAIN", "CONTAIN_NOT"):
-        return (target.lower() in text.lower()) == (op == "CONTAIN")
+    if op in ("IS", "EQUAL"):
+        return _equal(value, target)
+    text = "" if value is None else str(value).lower()
+    if op == "START_WITH":
+        return text.startswith(target.lower())
+    if op in ("ENDWITH", "END_WITH"):
+        return text.endswith(target.lower())
+    if op == "CONTAIN":
+        return target.lower() in text
     left, right = _ordered(value, target)
     if left is None:
         return False
