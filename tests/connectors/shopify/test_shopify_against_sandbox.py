@@ -3,18 +3,21 @@ idempotent replays, incremental reads, bulk reads, and every StoreConnector writ
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
 import httpx
 import pytest
 
-from erpsync.connectors.shopify import CostBudget, RetrySchedule
+from erpsync.connectors.base import StoreConnector
+from erpsync.connectors.shopify import CostBudget, RetrySchedule, translate, verify_webhook
 from erpsync.connectors.shopify.bulk import BulkReader, products_bulk_query
 from erpsync.connectors.shopify.connector import INVENTORY_SET, ShopifyConnector
+from erpsync.connectors.shopify.cost import estimate_query_cost
 from erpsync.connectors.shopify.translate import gid, legacy_id, product_from_graphql
 from erpsync.errors import ConfigError, DataError, TransientError
 from erpsync.model import (
@@ -62,6 +65,11 @@ def sandbox() -> Iterator[tuple[ShopifySandbox, RunningSandbox]]:
         yield shop, running
 
 
+def test_connector_satisfies_the_store_connector_protocol(sandbox: Any) -> None:
+    store: StoreConnector = connect(sandbox)  # mypy checks the signatures; the call checks it runs
+    assert store.system == "shopify" and store.locations()
+
+
 def connect(sandbox: tuple[ShopifySandbox, RunningSandbox], **options: Any) -> ShopifyConnector:
     shop, running = sandbox
     credentials = shop.credentials()
@@ -76,7 +84,7 @@ def usd(amount: str) -> Money:
 
 
 def erp_origin(record_id: str) -> Origin:
-    return Origin(system="erp", id=record_id, updated_at="2026-04-01T00:00:00Z")  # type: ignore[arg-type]
+    return Origin(system="erp", id=record_id, updated_at="2026-04-01T00:00:00Z")
 
 
 def set_faults(running: RunningSandbox, config: dict[str, Any]) -> dict[str, Any]:
@@ -427,3 +435,127 @@ def test_product_upsert_by_handle_updates_instead_of_duplicating(sandbox: Any) -
     assert connector.upsert_product(cheaper, idempotency_key="flow-1:product") == first
     products = list(connector.client.paginate(PRODUCTS_PAGE, connection_path=("products",), page_size=50))
     assert [p["handle"] for p in products].count("erp-travel-mug") == 1
+
+
+# ---------------------------------------------------------------------------------------- webhooks
+
+SUBSCRIBE = """
+mutation subscribe($topic: WebhookSubscriptionTopic!, $url: URL!) {
+  webhookSubscriptionCreate(topic: $topic, webhookSubscription: {callbackUrl: $url, format: JSON}) {
+    webhookSubscription { id }
+    userErrors { field message }
+  }
+}"""
+
+
+WEBHOOK_TRANSLATORS: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "orders/create": translate.order_from_rest,
+    "refunds/create": translate.refund_from_rest,
+    "fulfillments/create": translate.fulfillment_from_rest,
+    "customers/create": translate.customer_from_rest,
+}
+
+
+class Receiver:
+    """A loopback endpoint recording each delivery's raw body and headers, answering 200."""
+
+    def __init__(self) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        deliveries = self.deliveries = list[tuple[bytes, dict[str, str]]]()
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                deliveries.append((body, dict(self.headers.items())))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/webhooks"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_sandbox_webhooks_verify_and_translate_like_graphql_reads(sandbox: Any) -> None:
+    shop, _ = sandbox
+    connector = connect(sandbox)
+    receiver = Receiver()
+    try:
+        for topic in ("ORDERS_CREATE", "REFUNDS_CREATE", "FULFILLMENTS_CREATE", "CUSTOMERS_CREATE"):
+            connector.client.mutate(
+                SUBSCRIBE, {"topic": topic, "url": receiver.url}, payload_key="webhookSubscriptionCreate"
+            )
+        order_id = place_order(connector, quantity=2)
+        order = connector.get_order(order_id)
+        line_id = order.lines[0].line_id
+        connector.create_fulfillment(
+            Fulfillment(
+                origin=erp_origin("shp-9"),
+                order_id=order_id,
+                status="success",
+                tracking=[TrackingInfo(number="1Z777", company="UPS")],
+                lines=[FulfillmentLine(line_id=line_id, quantity=1)],
+            ),
+            idempotency_key="flow-10:fulfillment",
+        )
+        refund = Refund(
+            origin=erp_origin("cm-9"),
+            order_id=order_id,
+            lines=[RefundLine(line_id=line_id, quantity=1, subtotal=usd("10.00"))],
+            total=usd("10.00"),
+        )
+        connector.create_refund(refund, idempotency_key="flow-10:refund")
+        connector.upsert_customer(
+            Customer(origin=erp_origin("c-10"), email="hook@example.com"), idempotency_key="flow-10:customer"
+        )
+        assert shop.webhooks.wait_idle(10)
+    finally:
+        receiver.close()
+
+    secret = shop.credentials()["client_secret"]
+    translated: dict[str, Any] = {}
+    for body, headers in receiver.deliveries:
+        delivery = verify_webhook(body, headers, secrets=["rotated-out-secret", secret])
+        payload = json.loads(body)
+        translated[delivery.topic] = WEBHOOK_TRANSLATORS[delivery.topic](payload)
+    assert set(translated) == {"orders/create", "refunds/create", "fulfillments/create", "customers/create"}
+    from_webhook = translated["orders/create"]
+    assert from_webhook.business_key == order.business_key
+    assert from_webhook.totals == order.totals and from_webhook.lines == order.lines
+    assert translated["refunds/create"].order_id == order_id and translated["refunds/create"].total == usd(
+        "10.00"
+    )
+    assert translated["fulfillments/create"].tracking[0].number == "1Z777"
+    assert translated["customers/create"].business_key == "hook@example.com"
+
+
+def test_cost_estimates_of_the_connector_queries_never_undercount_the_calculated_cost(sandbox: Any) -> None:
+    """The budget reserves the static estimate for a query it has not sent yet; it must not be too low."""
+    connector = connect(sandbox)
+    order_id = place_order(connector)
+    connector.get_order(order_id)
+    connector.orders_changed_since(None)
+    connector.locations()
+    connector.create_fulfillment(
+        Fulfillment(
+            origin=erp_origin("shp-11"),
+            order_id=order_id,
+            status="success",
+            lines=[FulfillmentLine(line_id=connector.get_order(order_id).lines[0].line_id, quantity=1)],
+        ),
+        idempotency_key="flow-11:fulfillment",
+    )
+    learned = connector.client.estimator._learned
+    assert len(learned) >= 5
+    for shape, reported in learned.items():
+        query, _, sizes = shape.rpartition("\n")
+        estimate = estimate_query_cost(query, json.loads(sizes))
+        assert estimate >= reported, f"estimate {estimate} < Shopify's {reported} for {query[:60]}"
+        assert reported <= 1000

@@ -602,7 +602,7 @@ def test_graphql_company_translates_contacts_and_locations() -> None:
 
 
 def origin(record_id: str = "1") -> Origin:
-    return Origin(system="erp", id=record_id, updated_at="2026-04-01T00:00:00Z")  # type: ignore[arg-type]
+    return Origin(system="erp", id=record_id, updated_at="2026-04-01T00:00:00Z")
 
 
 def test_product_becomes_product_set_input_with_options_and_skus() -> None:
