@@ -117,7 +117,13 @@ def test_url_comes_from_the_environment_then_defaults_to_sqlite_in_the_working_d
     monkeypatch.delenv("ERPSYNC_DATABASE_URL")
     assert resolve_url().render_as_string() == "sqlite:///erpsync.db"
     monkeypatch.chdir(tmp_path)
-    Store.open().close()
+    with Store.open() as store:
+        store.set_cursor("orders", "1")
+        assert store.database_url == f"sqlite:///{tmp_path / 'erpsync.db'}"
+        # A later change of working directory must not send new connections to another file.
+        monkeypatch.chdir(tmp_path.parent)
+        store.close()
+        assert store.cursor("orders") == "1"
     assert (tmp_path / "erpsync.db").exists()
 
 

@@ -57,19 +57,25 @@ def resolve_url(url: str | None = None) -> URL:
 
 def create_store_engine(url: URL) -> Engine:
     if url.get_backend_name() == "sqlite":
-        _create_parent_directory(url)
-        engine = create_engine(url)
+        engine = create_engine(_pinned_sqlite_file(url))
         _configure_sqlite(engine)
         return engine
     # Pre-ping: a worker outlives database restarts and idle-connection timeouts of poolers.
     return create_engine(url, pool_pre_ping=True)
 
 
-def _create_parent_directory(url: URL) -> None:
+def _pinned_sqlite_file(url: URL) -> URL:
+    """The SQLite file as an absolute path, its directory created.
+
+    SQLite resolves a relative path against the working directory each time a connection opens, so a
+    process that changes directory after opening the store would otherwise get a second, empty database.
+    """
     database = url.database or ""
     if database.startswith("file:"):  # a URI filename: SQLite resolves it, we leave it alone
-        return
-    Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        return url
+    path = Path(database).expanduser().absolute()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return url.set(database=str(path))
 
 
 def _configure_sqlite(engine: Engine) -> None:
