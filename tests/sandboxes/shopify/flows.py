@@ -42,7 +42,9 @@ def place_order(shop: Shop, variant_id: str, quantity: int = 2, **extra: Any) ->
         "lineItems": [{"variantId": variant_id, "quantity": quantity}],
         "customer": {"toAssociate": {"id": customer["id"]}},
         "financialStatus": "PAID",
-        "shippingLines": [{"title": "Ground", "priceSet": {"shopMoney": {"amount": "5.00", "currencyCode": "USD"}}}],
+        "shippingLines": [
+            {"title": "Ground", "priceSet": {"shopMoney": {"amount": "5.00", "currencyCode": "USD"}}}
+        ],
         "taxLines": [{"title": "State tax", "rate": "0.06"}],
         **extra,
     }
@@ -57,7 +59,11 @@ def ship_everything(shop: Shop, order: dict[str, Any]) -> dict[str, Any]:
     fulfillment_order = order["fulfillmentOrders"]["nodes"][0]
     fulfillment = {
         "lineItemsByFulfillmentOrder": [{"fulfillmentOrderId": fulfillment_order["id"]}],
-        "trackingInfo": {"company": "UPS", "number": "1Z999AA10123456784", "url": "https://www.ups.com/track?tracknum=1Z999AA10123456784"},
+        "trackingInfo": {
+            "company": "UPS",
+            "number": "1Z999AA10123456784",
+            "url": "https://www.ups.com/track?tracknum=1Z999AA10123456784",
+        },
     }
     result = shop.data(FULFILLMENT_CREATE, {"fulfillment": fulfillment})["fulfillmentCreate"]
     assert result["userErrors"] == [], result["userErrors"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from tests.sandboxes.shopify.conftest import Shop
 
 SET = """mutation($input: InventorySetQuantitiesInput!) @idempotent(key: "%s") {
@@ -29,7 +28,11 @@ def level(shop: Shop) -> dict[str, Any]:
         location { id } quantities(names: ["available"]) { quantity } } } } } }"""
     item = shop.data(query)["inventoryItems"]["nodes"][0]
     node = item["inventoryLevels"]["nodes"][0]
-    return {"item": item["id"], "location": node["location"]["id"], "available": node["quantities"][0]["quantity"]}
+    return {
+        "item": item["id"],
+        "location": node["location"]["id"],
+        "available": node["quantities"][0]["quantity"],
+    }
 
 
 def available(shop: Shop, level: dict[str, Any]) -> int:
@@ -41,14 +44,24 @@ def available(shop: Shop, level: dict[str, Any]) -> int:
 
 def set_input(level: dict[str, Any], quantity: int, compare: int | None) -> dict[str, Any]:
     entry = {"inventoryItemId": level["item"], "locationId": level["location"], "quantity": quantity}
-    return {"name": "available", "reason": "correction", "quantities": [{**entry, "compareQuantity": compare}]}
+    return {
+        "name": "available",
+        "reason": "correction",
+        "quantities": [{**entry, "compareQuantity": compare}],
+    }
 
 
 def test_set_quantities_applies_when_compare_quantity_matches(shop: Shop, level: dict[str, Any]) -> None:
-    result = shop.data(SET % "k-1", {"input": set_input(level, 42, level["available"])})["inventorySetQuantities"]
+    result = shop.data(SET % "k-1", {"input": set_input(level, 42, level["available"])})[
+        "inventorySetQuantities"
+    ]
     assert result["userErrors"] == []
     changes = {c["name"]: c for c in result["inventoryAdjustmentGroup"]["changes"]}
-    assert changes["available"] == {"name": "available", "delta": 42 - level["available"], "quantityAfterChange": 42}
+    assert changes["available"] == {
+        "name": "available",
+        "delta": 42 - level["available"],
+        "quantityAfterChange": 42,
+    }
     assert available(shop, level) == 42
 
 
@@ -83,7 +96,9 @@ def test_more_than_250_quantities_is_rejected_before_anything_runs(shop: Shop, l
     assert available(shop, level) == level["available"]
 
 
-def test_same_idempotency_key_replays_the_first_result_without_applying_twice(shop: Shop, level: dict[str, Any]) -> None:
+def test_same_idempotency_key_replays_the_first_result_without_applying_twice(
+    shop: Shop, level: dict[str, Any]
+) -> None:
     adjust = {
         "name": "available",
         "reason": "received",

@@ -40,7 +40,11 @@ def test_order_create_then_fulfillment_create_with_tracking_ships_and_moves_stoc
     assert fulfillment["status"] == "SUCCESS"
     assert fulfillment["name"] == f"{order['name']}.1"
     assert fulfillment["trackingInfo"] == [
-        {"company": "UPS", "number": "1Z999AA10123456784", "url": "https://www.ups.com/track?tracknum=1Z999AA10123456784"}
+        {
+            "company": "UPS",
+            "number": "1Z999AA10123456784",
+            "url": "https://www.ups.com/track?tracknum=1Z999AA10123456784",
+        }
     ]
     state = shop.data(ORDER_STATE, {"id": order["id"]})["order"]
     assert state["displayFulfillmentStatus"] == "FULFILLED"
@@ -52,7 +56,9 @@ def test_order_create_then_fulfillment_create_with_tracking_ships_and_moves_stoc
 
 def test_totals_apply_the_discount_code_before_taxes_and_add_shipping(shop: Shop) -> None:
     variant = stocked_variant(shop)
-    order = place_order(shop, variant["id"], quantity=2, discountCode={"itemPercentageDiscountCode": {"code": "WELCOME10"}})
+    order = place_order(
+        shop, variant["id"], quantity=2, discountCode={"itemPercentageDiscountCode": {"code": "WELCOME10"}}
+    )
     price = Decimal(variant["price"])
     subtotal = (price * 2 * Decimal("0.9")).quantize(Decimal("0.01"))
     tax = (subtotal * Decimal("0.06")).quantize(Decimal("0.01"))
@@ -65,7 +71,10 @@ def test_fulfilling_more_than_remains_is_a_user_error(shop: Shop) -> None:
     line = fulfillment_order["lineItems"]["nodes"][0]
     fulfillment = {
         "lineItemsByFulfillmentOrder": [
-            {"fulfillmentOrderId": fulfillment_order["id"], "fulfillmentOrderLineItems": [{"id": line["id"], "quantity": 2}]}
+            {
+                "fulfillmentOrderId": fulfillment_order["id"],
+                "fulfillmentOrderLineItems": [{"id": line["id"], "quantity": 2}],
+            }
         ]
     }
     result = shop.data(FULFILLMENT_CREATE, {"fulfillment": fulfillment})["fulfillmentCreate"]
@@ -89,7 +98,15 @@ def test_refund_with_restock_returns_stock_and_money(shop: Shop) -> None:
     refund = {
         "orderId": order["id"],
         "refundLineItems": [{"lineItemId": line, "quantity": 1, "restockType": "RETURN"}],
-        "transactions": [{"amount": amount, "gateway": transaction["gateway"], "kind": "REFUND", "orderId": order["id"], "parentId": transaction["parentTransaction"]["id"]}],
+        "transactions": [
+            {
+                "amount": amount,
+                "gateway": transaction["gateway"],
+                "kind": "REFUND",
+                "orderId": order["id"],
+                "parentId": transaction["parentTransaction"]["id"],
+            }
+        ],
     }
     created = shop.data(
         """mutation($input: RefundInput!) @idempotent(key: "refund-1") { refundCreate(input: $input) {
@@ -131,8 +148,12 @@ def test_orders_search_syntax_used_by_incremental_readers(shop: Shop) -> None:
     newer = shop.data('{ orders(first: 10, query: "id:>%d") { nodes { id } } }' % first_number)
     assert [o["id"] for o in newer["orders"]["nodes"]] == [second["id"]]
     moment = shop.http.put("/_sandbox/clock", json={"advance_seconds": 2}).json()["now"][:19] + "Z"
-    shop.data('mutation($id: ID!) { orderClose(input: {id: $id}) { userErrors { message } } }', {"id": first["id"]})
-    updated = shop.data('{ orders(first: 10, query: "updated_at:>=\'%s\'", sortKey: UPDATED_AT) { nodes { id } } }' % moment)
+    shop.data(
+        "mutation($id: ID!) { orderClose(input: {id: $id}) { userErrors { message } } }", {"id": first["id"]}
+    )
+    updated = shop.data(
+        "{ orders(first: 10, query: \"updated_at:>='%s'\", sortKey: UPDATED_AT) { nodes { id } } }" % moment
+    )
     assert [o["id"] for o in updated["orders"]["nodes"]] == [first["id"]]
     open_orders = shop.data('{ orders(first: 10, query: "status:open") { nodes { id } } }')
     assert [o["id"] for o in open_orders["orders"]["nodes"]] == [second["id"]]
@@ -142,7 +163,9 @@ def test_b2b_order_for_a_company_location(shop: Shop) -> None:
     location = shop.data("{ companies(first: 1) { nodes { id locations(first: 1) { nodes { id } } } } }")
     company = location["companies"]["nodes"][0]
     company_location = company["locations"]["nodes"][0]["id"]
-    order = place_order(shop, stocked_variant(shop)["id"], quantity=1, companyLocationId=company_location, customer=None)
+    order = place_order(
+        shop, stocked_variant(shop)["id"], quantity=1, companyLocationId=company_location, customer=None
+    )
     entity = shop.data(
         """query($id: ID!) { order(id: $id) { purchasingEntity { __typename
           ... on PurchasingCompany { company { id } location { id } contact { customer { email } } } } } }""",

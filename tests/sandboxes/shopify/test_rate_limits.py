@@ -7,7 +7,6 @@ moves the clock, so every number below is exact.
 from __future__ import annotations
 
 import pytest
-
 from tests.sandboxes.shopify.conftest import Shop
 
 # 2 (connection) + 250 products x 1 (the product object; scalars cost 0) = 252
@@ -16,7 +15,9 @@ PAGE_OF_250 = "{ products(first: 250) { edges { node { id title } } } }"
 
 @pytest.fixture
 def frozen(shop: Shop) -> Shop:
-    assert shop.http.put("/_sandbox/shopify/settings", json={"rate_limit_clock": "sandbox"}).status_code == 200
+    assert (
+        shop.http.put("/_sandbox/shopify/settings", json={"rate_limit_clock": "sandbox"}).status_code == 200
+    )
     return shop
 
 
@@ -39,7 +40,9 @@ def test_requested_cost_follows_the_documented_formula_and_actual_counts_what_ca
 
 
 def test_mutations_cost_ten_and_the_unused_part_is_refunded(frozen: Shop) -> None:
-    mutation = 'mutation { customerCreate(input: {email: "c@x.test"}) { customer { id } userErrors { message } } }'
+    mutation = (
+        'mutation { customerCreate(input: {email: "c@x.test"}) { customer { id } userErrors { message } } }'
+    )
     assert cost(frozen.gql(mutation))["requestedQueryCost"] == 10
     few = frozen.gql('{ orders(first: 100, query: "id:<0") { nodes { id } } }')
     assert (cost(few)["requestedQueryCost"], cost(few)["actualQueryCost"]) == (102, 2)
@@ -60,7 +63,10 @@ def test_a_burst_over_the_bucket_is_throttled_exactly_when_shopify_would(frozen:
         assert cost(body)["throttleStatus"]["currentlyAvailable"] == available
     throttled = frozen.gql(drain)
     assert throttled["errors"] == [
-        {"message": "Throttled", "extensions": {"code": "THROTTLED", "documentation": "https://shopify.dev/api/usage/rate-limits"}}
+        {
+            "message": "Throttled",
+            "extensions": {"code": "THROTTLED", "documentation": "https://shopify.dev/api/usage/rate-limits"},
+        }
     ]
     assert cost(throttled)["actualQueryCost"] is None
     assert cost(throttled)["throttleStatus"]["currentlyAvailable"] == available  # nothing charged

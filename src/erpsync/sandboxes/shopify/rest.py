@@ -235,6 +235,12 @@ def _tax_line(tax: Record, currency: str) -> Record:
     }
 
 
+def line_fulfillment_status(line: Record) -> str | None:
+    if not line.get("fulfilled_quantity", 0):
+        return None
+    return "fulfilled" if order_math.fulfillable_quantity(line) == 0 else "partial"
+
+
 def line_item(store: ShopStore, order: Record, line: Record) -> Record:
     currency = store.currency
     discount = order_math.line_discount(line)
@@ -253,9 +259,7 @@ def line_item(store: ShopStore, order: Record, line: Record) -> Record:
         "duties": [],
         "fulfillable_quantity": order_math.fulfillable_quantity(line),
         "fulfillment_service": "manual",
-        "fulfillment_status": "fulfilled"
-        if order_math.fulfillable_quantity(line) == 0 and line.get("fulfilled_quantity")
-        else None,
+        "fulfillment_status": line_fulfillment_status(line),
         "gift_card": False,
         "grams": int(line.get("grams", 0)),
         "id": line["id"],
@@ -325,7 +329,11 @@ def transaction(store: ShopStore, order: Record, record: Record) -> Record:
         "source_name": "erpsync-sandbox",
         "status": record["status"],
         "test": record.get("test", False),
-        "total_unsettled_set": price_set("0", store.currency),
+        # Shopify names the currency "currency" here, unlike every other *_set ("currency_code")
+        "total_unsettled_set": {
+            "presentment_money": {"amount": "0.0", "currency": store.currency},
+            "shop_money": {"amount": "0.0", "currency": store.currency},
+        },
         "user_id": None,
     }
 
@@ -339,6 +347,10 @@ def fulfillment(store: ShopStore, record: Record) -> Record:
     for fulfilled in record["line_items"]:
         shaped = line_item(store, order, lines[fulfilled["line_item_id"]])
         shaped["quantity"] = fulfilled["quantity"]
+        if record["status"] == "cancelled":
+            shaped["fulfillment_status"] = "cancelled"  # the line as this cancelled fulfillment shipped it
+        elif shaped["fulfillment_status"] is None:
+            shaped["fulfillment_status"] = "partial"
         shaped.pop("attributed_staffs")
         shaped.pop("current_quantity")
         shipped.append(shaped)
@@ -357,10 +369,10 @@ def fulfillment(store: ShopStore, record: Record) -> Record:
         "service": "manual",
         "shipment_status": None,
         "status": record["status"],
-        "tracking_company": record.get("tracking_company"),
-        "tracking_number": numbers[0] if numbers else None,
+        "tracking_company": _text(record.get("tracking_company")),
+        "tracking_number": numbers[0] if numbers else "",
         "tracking_numbers": list(numbers),
-        "tracking_url": urls[0] if urls else None,
+        "tracking_url": urls[0] if urls else "",
         "tracking_urls": list(urls),
         "updated_at": record["updated_at"],
     }

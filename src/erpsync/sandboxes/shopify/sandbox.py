@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import threading
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -140,11 +141,16 @@ class ShopifySandbox:
 
     # ------------------------------------------------------------------ serving
     def context(self, store: ShopStore, api_version: str, base_url: str) -> ResolveContext:
+        event_id = str(uuid.uuid4())  # one request is one merchant action: its webhooks share this id
+
+        def emit(target: ShopStore, topic: str, payload: Record) -> None:
+            self.webhooks.emit(target, topic, payload, event_id=event_id)
+
         return ResolveContext(
             store=store,
             api_version=api_version,
             base_url=base_url,
-            emit=self.webhooks.emit,
+            emit=emit,
             run_bulk_query=bulk_query_runner(self),
             extra={"suggested_refund": suggested_refund, "schema": self.graphql.schema},
         )

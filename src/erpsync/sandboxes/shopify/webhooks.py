@@ -43,10 +43,30 @@ TIMEOUT_SECONDS = 5.0
 LOG_SIZE = 2000
 
 
+# resources of the topics the sandbox emits; the rest of an enum name is the event (PARTIALLY_FULFILLED)
+RESOURCES = (
+    "bulk_operations",
+    "inventory_levels",
+    "inventory_items",
+    "fulfillments",
+    "customers",
+    "companies",
+    "discounts",
+    "products",
+    "refunds",
+    "orders",
+    "app",
+)
+
+
 def topic_of(enum_name: str) -> str:
-    """GraphQL ``ORDERS_CREATE`` -> REST ``orders/create``."""
-    resource, _, event = enum_name.lower().rpartition("_")
-    return f"{resource}/{event}" if resource else enum_name.lower()
+    """GraphQL ``ORDERS_PARTIALLY_FULFILLED`` -> REST ``orders/partially_fulfilled``."""
+    name = enum_name.lower()
+    for resource in RESOURCES:
+        if name.startswith(resource + "_"):
+            return f"{resource}/{name[len(resource) + 1 :]}"
+    resource, _, event = name.rpartition("_")
+    return f"{resource}/{event}"
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -116,11 +136,13 @@ class WebhookDispatcher:
             return list(self._log)
 
     # ------------------------------------------------------------------ emitting
-    def emit(self, store: ShopStore, topic: str, payload: Record) -> None:
+    def emit(self, store: ShopStore, topic: str, payload: Record, event_id: str | None = None) -> None:
+        """Queue ``payload`` for every subscription to ``topic``; ``event_id`` names the merchant action
+        (one request), shared by all the topics it triggers."""
         subscriptions = [s for s in store.rows("webhook_subscriptions") if topic_of(s["topic"]) == topic]
         if not subscriptions:
             return
-        event_id = str(uuid.uuid4())
+        event_id = event_id or str(uuid.uuid4())
         triggered_at = iso(self._clock.now())
         for subscription in subscriptions:
             body = _trim(payload, subscription.get("include_fields") or [])
