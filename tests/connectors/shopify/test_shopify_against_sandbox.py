@@ -559,3 +559,18 @@ def test_cost_estimates_of_the_connector_queries_never_undercount_the_calculated
         estimate = estimate_query_cost(query, json.loads(sizes))
         assert estimate >= reported, f"estimate {estimate} < Shopify's {reported} for {query[:60]}"
         assert reported <= 1000
+
+
+def test_user_errors_become_a_data_error_naming_the_record_and_the_field(sandbox: Any) -> None:
+    connector = connect(sandbox)
+    create = "mutation($input: CustomerInput!) { customerCreate(input: $input) { customer { id } userErrors { field message } } }"
+    connector.client.mutate(create, {"input": {"email": "taken@example.com"}}, payload_key="customerCreate")
+    with pytest.raises(DataError) as error:
+        connector.client.mutate(
+            create,
+            {"input": {"email": "taken@example.com"}},
+            payload_key="customerCreate",
+            record="customer C-7",
+        )
+    assert error.value.record == "customer C-7" and error.value.field is not None
+    assert "email" in error.value.field and "customer C-7" in str(error.value)
