@@ -16,7 +16,7 @@ import pytest
 from erpsync.connectors.base import StoreConnector
 from erpsync.connectors.shopify import CostBudget, RetrySchedule, translate, verify_webhook
 from erpsync.connectors.shopify.bulk import BulkReader, products_bulk_query
-from erpsync.connectors.shopify.connector import INVENTORY_SET, ShopifyConnector
+from erpsync.connectors.shopify.connector import CUSTOMER_CREATE, INVENTORY_SET, ShopifyConnector
 from erpsync.connectors.shopify.cost import estimate_query_cost
 from erpsync.connectors.shopify.translate import gid, legacy_id, product_from_graphql
 from erpsync.errors import ConfigError, DataError, TransientError
@@ -563,14 +563,9 @@ def test_cost_estimates_of_the_connector_queries_never_undercount_the_calculated
 
 def test_user_errors_become_a_data_error_naming_the_record_and_the_field(sandbox: Any) -> None:
     connector = connect(sandbox)
-    create = "mutation($input: CustomerInput!) { customerCreate(input: $input) { customer { id } userErrors { field message } } }"
-    connector.client.mutate(create, {"input": {"email": "taken@example.com"}}, payload_key="customerCreate")
+    taken = {"input": {"email": "taken@example.com"}}
+    connector.client.mutate(CUSTOMER_CREATE, taken, payload_key="customerCreate")
     with pytest.raises(DataError) as error:
-        connector.client.mutate(
-            create,
-            {"input": {"email": "taken@example.com"}},
-            payload_key="customerCreate",
-            record="customer C-7",
-        )
+        connector.client.mutate(CUSTOMER_CREATE, taken, payload_key="customerCreate", record="customer C-7")
     assert error.value.record == "customer C-7" and error.value.field is not None
     assert "email" in error.value.field and "customer C-7" in str(error.value)
