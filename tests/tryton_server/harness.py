@@ -184,7 +184,13 @@ def running_tryton() -> Iterator[TrytonServer]:
         env = {**tryton_environment(database_dir), "TRYTOND_WEB__LISTEN": f"127.0.0.1:{port}"}
         log = (database_dir / "trytond.log").open("wb")
         process = subprocess.Popen(
-            [str(venv_python().with_name("trytond"))], env=env, stdout=log, stderr=subprocess.STDOUT
+            # -d loads the database's modules at start: trytond 8.2 answers a login that arrives before its
+            # pool is loaded with KeyError 'res.user' (the pool is registered empty by the login's own
+            # transaction), and the first request is not slowed by loading them.
+            [str(venv_python().with_name("trytond")), "-d", DATABASE_NAME],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         url = f"http://127.0.0.1:{port}"
         try:
