@@ -239,6 +239,17 @@ def test_scripted_throttle_is_waited_out_and_retried(sandbox: Any) -> None:
     assert connector.client.throttled_responses == 1
 
 
+def test_throttle_answered_with_http_429_is_retried_too(sandbox: Any) -> None:
+    _, running = sandbox
+    connector = connect(sandbox)
+    httpx.put(
+        f"{running.url}/_sandbox/shopify/settings", json={"throttle_status_code": 429}
+    ).raise_for_status()
+    set_faults(running, {"script": [{"kind": "throttle"}, {"kind": "throttle"}]})
+    assert connector.shop_currency() == "USD"
+    assert connector.client.throttled_responses == 2
+
+
 BURST_QUERY = "{ productVariants(first: 30) { nodes { id sku } } }"
 
 

@@ -319,7 +319,8 @@ class GraphQLClient:
         if response.status_code == 429:
             self.throttled_responses += 1
             self._observe_throttle(response)
-            wait = self._throttle_wait(response)
+            # The budget adopted the reported bucket state, so acquire() paces the retry unless told a time.
+            wait = self._throttle_wait(response) or 0.0
             raise _Retry("throttled (HTTP 429)", wait=wait, sent=False, throttled=True)
         if response.status_code >= 500:
             raise _Retry(f"HTTP {response.status_code}")
