@@ -19,8 +19,11 @@ from typing import Any
 def _decimal_text(value: Decimal) -> str:
     if not value.is_finite():
         return str(value)
-    text = format(value.normalize(), "f")
-    return "0" if text in ("-0", "0") else text
+    # String work, not Decimal.normalize(): that rounds to the context's 28 digits.
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
 
 
 def _encode(value: Any) -> Any:
