@@ -288,3 +288,36 @@ def _age(moment: datetime) -> str:
         if seconds >= size:
             return f"{seconds // size}{unit}"
     return f"{seconds}s"
+
+
+@app.command()
+def demo(
+    orders: Annotated[int, typer.Option(help="How many shopper orders to place.")] = 5,
+    database: Annotated[
+        Path, typer.Option(help="SQLite file for the demo's state (recreated at each run).")
+    ] = Path("erpsync-demo.db"),
+) -> None:
+    """Order to cash between the Shopify and NetSuite sandboxes, on the embedded default (SQLite)."""
+    from rich.table import Table
+
+    from erpsync.demo import run_demo
+
+    for leftover in database.parent.glob(f"{database.name}*"):
+        leftover.unlink()
+    console.print(f"[bold]erpsync demo[/]: Shopify and NetSuite sandboxes on loopback, state in {database}")
+    report = run_demo(f"sqlite:///{database.resolve()}", order_count=orders, say=console.print)
+    table = Table("Shopify order", "total", "NetSuite sales order", "fulfillments", "tracking")
+    for line in report.orders:
+        table.add_row(
+            line["order"],
+            line["total"],
+            str(line["sales_order"]),
+            str(line["fulfillments"]),
+            line["tracking"],
+        )
+    console.print(table)
+    console.print(
+        f"{report.products} products, {report.inventory_levels} inventory levels, "
+        f"{len(report.orders)} orders; open exceptions: {report.exceptions}. "
+        f"Trace any record: erpsync trace shopify <order id> (with ERPSYNC_DATABASE_URL=sqlite:///{database})"
+    )

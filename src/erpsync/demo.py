@@ -213,3 +213,55 @@ def _total(variants: dict[str, dict[str, Any]], lines: list[tuple[str, int]]) ->
 def shopper_basket(rng: random.Random, skus: list[str]) -> list[tuple[str, int]]:
     """One to three different SKUs, one or two of each: a realistic small web order."""
     return [(sku, rng.randint(1, 2)) for sku in rng.sample(skus, k=min(len(skus), rng.randint(1, 3)))]
+
+
+@dataclass
+class DemoReport:
+    products: int
+    inventory_levels: int
+    orders: list[dict[str, Any]]
+    held_then_released: dict[str, Any] | None
+    exceptions: int
+
+
+def run_demo(database_url: str, *, order_count: int = 5, seed: int = 1, say: Any = print) -> DemoReport:
+    """Order to cash on the sandboxes; ``say`` receives one line per step (the CLI prints them)."""
+    rng = random.Random(seed)
+    with demo_environment(database_url) as env:
+        products = env.sync_catalog()
+        say(f"catalog: {len(products)} NetSuite items are now Shopify products")
+        levels = env.sync_inventory().value["levels_pushed"]
+        say(f"inventory: {levels} SKU × location quantities set in Shopify (ERP stock − safety stock)")
+        skus = sorted(env._variants_by_sku())
+        erp_skus = [sku for sku in skus if sku.startswith("SKU-")]
+        for number in range(order_count):
+            env.place_order(shopper_basket(rng, erp_skus), email=f"shopper{number + 1}@example.com")
+        say(f"shoppers: {order_count} orders placed in Shopify")
+        synced = env.sync_orders()
+        say(f"order to ERP: {sum(r.status == 'completed' for r in synced)} NetSuite sales orders created")
+        env.ship_open_orders()
+        shipped = env.sync_fulfillments()
+        say(
+            f"fulfillment: {sum(r.status == 'completed' for r in shipped)} shipments back in Shopify, tracked"
+        )
+        orders_report = [_order_line(env, order_id) for order_id in env.placed_orders]
+        return DemoReport(
+            products=len(products),
+            inventory_levels=levels,
+            orders=orders_report,
+            held_then_released=None,
+            exceptions=len(env.hub.store.exceptions(status="open")),
+        )
+
+
+def _order_line(env: DemoEnvironment, order_id: str) -> dict[str, Any]:
+    order = env.hub.shop.get_order(order_id)
+    sales_order = env.hub.store.external_id(env.hub.erp.system, "order", order.business_key)
+    tracking = [t.number for f in order.fulfillments for t in f.tracking]
+    return {
+        "order": order.number or order_id,
+        "total": f"{order.totals.total.amount} {order.currency}",
+        "sales_order": sales_order,
+        "fulfillments": len(order.fulfillments),
+        "tracking": ", ".join(tracking),
+    }

@@ -7,6 +7,7 @@ business key plus its version."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from erpsync.connectors.base import ChangeBatch
@@ -49,7 +50,13 @@ def register_poller(
 
 def version_of(record: Record) -> str:
     """A record's version for dedupe: the same change polled twice has the same ``updated_at``."""
-    return record.origin.updated_at.isoformat()
+    return change_version(record.origin.updated_at)
+
+
+def change_version(updated_at: datetime) -> str:
+    """One spelling of a change's time, whichever way it arrived (poll or webhook, any UTC offset), so the
+    same change enqueued by both runs once."""
+    return updated_at.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def _enqueue(engine: Engine, flow: str, record: Record, payload: Callable[[Any], dict[str, Any]]) -> str:

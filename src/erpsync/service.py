@@ -1,0 +1,130 @@
+"""Assembling a running erpsync from ``erpsync.yaml``: the state store, one connector per connection, the
+engine with each system's API budget, and the flows with their schedules. ``erpsync run``, ``erpsync
+worker`` and the ops commands that need the engine all start here, so every process builds the same
+queues and flows (DBOS requires every worker to register the same configuration)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlparse
+
+from erpsync.config import Connection, Settings
+from erpsync.connectors.base import ErpConnector, StoreConnector
+from erpsync.engine import Engine
+from erpsync.errors import ConfigError
+from erpsync.flows import Hub, catalog, fulfillments, inventory, orders, register_flows
+from erpsync.store import Store
+
+STORE_PLATFORMS = ("shopify",)
+ERP_PLATFORMS = ("netsuite",)
+
+# The flow a user names in erpsync.yaml -> the flow the engine schedules for its poll trigger.
+POLLED_BY = {
+    orders.FLOW: orders.POLLER,
+    fulfillments.FLOW: fulfillments.POLLER,
+    inventory.FLOW: inventory.FLOW,
+    catalog.FLOW: catalog.POLLER,
+}
+
+
+@dataclass
+class Service:
+    settings: Settings
+    store: Store
+    engine: Engine
+    hub: Hub
+
+    def shutdown(self) -> None:
+        self.engine.shutdown()
+        self.store.close()
+
+
+def build_service(settings: Settings) -> Service:
+    """Everything ``erpsync run`` needs, declared but not launched (call ``service.engine.launch()``)."""
+    shop_name, erp_name = _connection_pair(settings)
+    shop = store_connector(settings.connections[shop_name])
+    erp = erp_connector(settings.connections[erp_name])
+    store = Store.open(settings.database_url)
+    hub = Hub(store=store, shop=shop, erp=erp)
+    engine = Engine(settings.database_url, worker_id=settings.worker_id)
+    for connector, connection in (
+        (shop, settings.connections[shop_name]),
+        (erp, settings.connections[erp_name]),
+    ):
+        engine.budget(
+            connector.system,
+            concurrency=connection.budget.concurrency,
+            requests_per_second=connection.budget.requests_per_second,
+        )
+    register_flows(engine, hub)
+    for name, flow in settings.flows.items():
+        if flow.enabled and flow.trigger.poll_every_seconds:
+            engine.schedule(POLLED_BY[name], every_seconds_cron(flow.trigger.poll_every_seconds))
+        if flow.enabled and flow.trigger.cron:
+            engine.schedule(POLLED_BY[name], f"0 {flow.trigger.cron}")
+    return Service(settings=settings, store=store, engine=engine, hub=hub)
+
+
+def every_seconds_cron(seconds: int) -> str:
+    """A six-field cron (seconds first, as the engine takes it) firing every ``seconds``."""
+    if seconds < 60:
+        return f"*/{seconds} * * * * *"
+    if seconds % 60 == 0 and seconds < 3600:
+        return f"0 */{seconds // 60} * * * *"
+    raise ConfigError(
+        f"poll_every_seconds={seconds}: use a divisor of 60 seconds, a whole number of minutes under an "
+        "hour, or a cron trigger for longer intervals"
+    )
+
+
+def _connection_pair(settings: Settings) -> tuple[str, str]:
+    unknown = sorted(set(settings.flows) - set(POLLED_BY))
+    if unknown:
+        raise ConfigError(
+            f"erpsync.yaml names flow(s) {', '.join(unknown)} that erpsync does not have "
+            f"(known: {', '.join(sorted(POLLED_BY))})"
+        )
+    stores = [name for name, c in settings.connections.items() if c.platform in STORE_PLATFORMS]
+    erps = [name for name, c in settings.connections.items() if c.platform in ERP_PLATFORMS]
+    if len(stores) != 1 or len(erps) != 1:
+        raise ConfigError(
+            "erpsync runs one store and one ERP per deployment: configure exactly one connection with "
+            f"platform {' or '.join(STORE_PLATFORMS)} and one with {' or '.join(ERP_PLATFORMS)} "
+            f"(found stores {stores or 'none'}, ERPs {erps or 'none'}); other platforms are not built yet"
+        )
+    return stores[0], erps[0]
+
+
+def _secrets(connection: Connection) -> dict[str, str]:
+    try:
+        return {name: value.get_secret_value() for name, value in connection.secrets().items()}
+    except ValueError as exc:
+        raise ConfigError(f"{connection.platform} connection: {exc}") from None
+
+
+def store_connector(connection: Connection) -> StoreConnector:
+    from erpsync.connectors.shopify import ShopifyConnector
+
+    secrets = _secrets(connection)
+    if "access_token" not in secrets:
+        raise ConfigError("the shopify connection needs credentials.access_token ({env: ...} or {file: ...})")
+    url = urlparse(connection.url)
+    return ShopifyConnector(
+        url.hostname or connection.url,
+        secrets["access_token"],
+        connection.api_version or "2026-04",
+        base_url=f"{url.scheme}://{url.netloc}" if url.scheme else None,
+    )
+
+
+def erp_connector(connection: Connection) -> ErpConnector:
+    from erpsync.connectors.netsuite.auth import auth_from_credentials
+    from erpsync.connectors.netsuite.connector import NetSuiteConnector
+
+    if not connection.account_id:
+        raise ConfigError('the netsuite connection needs account_id (e.g. "1234567" or "1234567_SB1")')
+    credentials: dict[str, Any] = {"account_id": connection.account_id, **_secrets(connection)}
+    return NetSuiteConnector(
+        connection.account_id, connection.url, auth_from_credentials(connection.url, credentials)
+    )
