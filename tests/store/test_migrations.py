@@ -5,16 +5,17 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, make_url, text
+from sqlalchemy import inspect, make_url, text
 
 from erpsync.errors import ConfigError
 from erpsync.store import Store, resolve_url
-from erpsync.store.database import VERSION_TABLE
+from erpsync.store.database import VERSION_TABLE, alembic_config
 from erpsync.store.tables import Base
 
-from .conftest import POSTGRES_ADMIN_URL
+from .conftest import POSTGRES_ADMIN_URL, raw_engine
 
 STORE_TABLES = {
     "xref",
@@ -29,11 +30,8 @@ STORE_TABLES = {
 
 
 def _tables(url: str) -> set[str]:
-    engine = create_engine(resolve_url(url))
-    try:
+    with raw_engine(url) as engine:
         return set(inspect(engine).get_table_names())
-    finally:
-        engine.dispose()
 
 
 def test_open_creates_every_table_on_an_empty_database(database_url: str) -> None:
@@ -52,13 +50,9 @@ def test_reopening_keeps_data_and_schema(database_url: str) -> None:
 
 def test_migrations_match_the_models(database_url: str) -> None:
     Store.open(database_url).close()
-    engine = create_engine(resolve_url(database_url))
-    try:
-        with engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
-            assert compare_metadata(context, Base.metadata) == []
-    finally:
-        engine.dispose()
+    with raw_engine(database_url) as engine, engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
+        assert compare_metadata(context, Base.metadata) == []
 
 
 def test_processes_opening_an_empty_database_at_once_all_succeed(database_url: str) -> None:
@@ -86,10 +80,8 @@ def test_processes_opening_an_empty_database_at_once_all_succeed(database_url: s
 
 def test_a_schema_newer_than_this_erpsync_is_a_config_error(database_url: str) -> None:
     Store.open(database_url).close()
-    engine = create_engine(resolve_url(database_url))
-    with engine.begin() as connection:
+    with raw_engine(database_url) as engine, engine.begin() as connection:
         connection.execute(text(f"UPDATE {VERSION_TABLE} SET version_num = 'from_the_future'"))
-    engine.dispose()
     with pytest.raises(ConfigError, match="unknown to this erpsync version"):
         Store.open(database_url)
 
@@ -164,3 +156,13 @@ def test_reachable_says_whether_the_database_answers(postgres_url: str) -> None:
         admin.execute(f'DROP DATABASE "{make_url(postgres_url).database}" WITH (FORCE)')
     assert store.reachable() is False
     store.close()
+
+
+def test_migrations_downgrade_to_empty_and_upgrade_again(database_url: str) -> None:
+    Store.open(database_url).close()
+    with raw_engine(database_url) as engine, engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "base")
+    assert _tables(database_url) == {VERSION_TABLE}
+    with Store.open(database_url) as store:
+        store.set_cursor("orders", "1")
+        assert store.cursor("orders") == "1"

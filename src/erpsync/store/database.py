@@ -104,6 +104,14 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
+def alembic_config(connection: Connection) -> Config:
+    """Alembic configured in code (no alembic.ini) to migrate through ``connection``."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    return config
+
+
 def migrate_to_head(engine: Engine) -> None:
     """Apply every Alembic revision not yet applied, in one transaction.
 
@@ -111,14 +119,11 @@ def migrate_to_head(engine: Engine) -> None:
     lets one migrate while the others wait and then find nothing to do; on SQLite BEGIN IMMEDIATE does the
     same, and SQLite DDL is transactional under the explicit BEGIN set up above.
     """
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
-        config.attributes["connection"] = connection
         try:
-            command.upgrade(config, "head")
+            command.upgrade(alembic_config(connection), "head")
         except CommandError as exc:
             raise ConfigError(
                 f"the store's database schema is unknown to this erpsync version ({exc})",
