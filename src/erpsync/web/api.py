@@ -7,7 +7,7 @@ actions operator, pause/resume, config and users admin.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import HTMLResponse
@@ -16,9 +16,11 @@ from pydantic import BaseModel, Field
 from erpsync.store import Conflict, ExceptionRecord, Hold, TimelineEvent
 from erpsync.web.auth import Role
 from erpsync.web.ops import FlowStatus
-from erpsync.web.security import Admin, Operator, Ops, Users, Viewer
+from erpsync.web.security import MAX_ID, Admin, ExceptionId, Operator, Ops, Users, Viewer
 
 router = APIRouter(prefix="/api/v1")
+# Answered when the action needs a part this process lacks (the engine, a configured mapping, a sync trigger).
+NOT_AVAILABLE: dict[int | str, dict[str, Any]] = {501: {"description": "not available in this process yet"}}
 
 
 # --- response and request models -----------------------------------------------------------------------
@@ -147,7 +149,7 @@ class EditedPayload(BaseModel):
 
 class BulkRequest(BaseModel):
     action: Literal["retry", "skip", "resolve"]
-    ids: list[int] = Field(min_length=1, max_length=500)
+    ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(min_length=1, max_length=500)
     note: str | None = Field(default=None, max_length=2000)
 
 
@@ -200,24 +202,24 @@ def show_flow(flow: str, _: Viewer, ops: Ops) -> FlowOut:
     return FlowOut.of(ops.flow(flow))
 
 
-@router.post("/flows/{flow}/pause", response_model=Done, tags=["flows"])
+@router.post("/flows/{flow}/pause", response_model=Done, tags=["flows"], responses=NOT_AVAILABLE)
 def pause_flow(flow: str, body: PauseRequest, who: Admin, ops: Ops) -> Done:
     ops.pause(flow, f"paused by {who.username}: {body.reason}")
     return Done(detail=f"flow {flow} paused")
 
 
-@router.post("/flows/{flow}/resume", response_model=Done, tags=["flows"])
+@router.post("/flows/{flow}/resume", response_model=Done, tags=["flows"], responses=NOT_AVAILABLE)
 def resume_flow(flow: str, _: Admin, ops: Ops) -> Done:
     started = ops.resume(flow)
     return Done(detail=f"flow {flow} resumed; {started} held record(s) started again")
 
 
-@router.post("/flows/{flow}/sync", response_model=RunStarted, tags=["flows"], responses={501: {}})
+@router.post("/flows/{flow}/sync", response_model=RunStarted, tags=["flows"], responses=NOT_AVAILABLE)
 def trigger_sync(flow: str, _: Operator, ops: Ops) -> RunStarted:
     return RunStarted(workflow_id=ops.trigger(flow, "sync"))
 
 
-@router.post("/flows/{flow}/reconcile", response_model=RunStarted, tags=["flows"], responses={501: {}})
+@router.post("/flows/{flow}/reconcile", response_model=RunStarted, tags=["flows"], responses=NOT_AVAILABLE)
 def trigger_reconcile(flow: str, _: Operator, ops: Ops) -> RunStarted:
     return RunStarted(workflow_id=ops.trigger(flow, "reconcile"))
 
@@ -244,7 +246,7 @@ def list_exceptions(
 
 
 @router.get("/exceptions/{exception_id}", response_model=ExceptionDetailOut, tags=["exceptions"])
-def show_exception(exception_id: int, _: Viewer, ops: Ops) -> ExceptionDetailOut:
+def show_exception(exception_id: ExceptionId, _: Viewer, ops: Ops) -> ExceptionDetailOut:
     detail = ops.exception(exception_id)
     base = ExceptionOut.of(detail.exception).model_dump()
     return ExceptionDetailOut(
@@ -257,9 +259,12 @@ def show_exception(exception_id: int, _: Viewer, ops: Ops) -> ExceptionDetailOut
 
 
 @router.post(
-    "/exceptions/{exception_id}/retry", response_model=RunStarted, tags=["exceptions"], responses={501: {}}
+    "/exceptions/{exception_id}/retry",
+    response_model=RunStarted,
+    tags=["exceptions"],
+    responses=NOT_AVAILABLE,
 )
-def retry_exception(exception_id: int, _: Operator, ops: Ops) -> RunStarted:
+def retry_exception(exception_id: ExceptionId, _: Operator, ops: Ops) -> RunStarted:
     return RunStarted(workflow_id=ops.retry(exception_id))
 
 
@@ -267,25 +272,29 @@ def retry_exception(exception_id: int, _: Operator, ops: Ops) -> RunStarted:
     "/exceptions/{exception_id}/edit-and-retry",
     response_model=RunStarted,
     tags=["exceptions"],
-    responses={501: {}},
+    responses=NOT_AVAILABLE,
 )
-def edit_and_retry_exception(exception_id: int, body: EditedPayload, _: Operator, ops: Ops) -> RunStarted:
+def edit_and_retry_exception(
+    exception_id: ExceptionId, body: EditedPayload, _: Operator, ops: Ops
+) -> RunStarted:
     return RunStarted(workflow_id=ops.edit_and_retry(exception_id, body.payload))
 
 
 @router.post("/exceptions/{exception_id}/skip", response_model=Done, tags=["exceptions"])
-def skip_exception(exception_id: int, body: Note, who: Operator, ops: Ops) -> Done:
+def skip_exception(exception_id: ExceptionId, body: Note, who: Operator, ops: Ops) -> Done:
     ops.skip(exception_id, body.note, operator=who.username)
     return Done(detail=f"exception {exception_id} skipped")
 
 
 @router.post("/exceptions/{exception_id}/resolve", response_model=Done, tags=["exceptions"])
-def resolve_exception(exception_id: int, body: Note, who: Operator, ops: Ops) -> Done:
+def resolve_exception(exception_id: ExceptionId, body: Note, who: Operator, ops: Ops) -> Done:
     ops.resolve(exception_id, body.note, operator=who.username)
     return Done(detail=f"exception {exception_id} resolved")
 
 
-@router.post("/exceptions/bulk", response_model=list[BulkResult], tags=["exceptions"], responses={501: {}})
+@router.post(
+    "/exceptions/bulk", response_model=list[BulkResult], tags=["exceptions"], responses=NOT_AVAILABLE
+)
 def bulk_exceptions(body: BulkRequest, who: Operator, ops: Ops) -> list[BulkResult]:
     outcomes = ops.bulk(body.action, body.ids, body.note, operator=who.username)
     return [BulkResult(id=outcome.exception_id, ok=outcome.ok, detail=outcome.detail) for outcome in outcomes]
@@ -319,7 +328,7 @@ def xref_lookup(
 
 
 # --- documents -------------------------------------------------------------------------------------------
-@router.get("/mapping", response_class=HTMLResponse, tags=["documents"], responses={501: {}})
+@router.get("/mapping", response_class=HTMLResponse, tags=["documents"], responses=NOT_AVAILABLE)
 def mapping_document(_: Viewer, ops: Ops) -> HTMLResponse:
     return HTMLResponse(ops.mapping_html())
 

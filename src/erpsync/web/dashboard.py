@@ -25,7 +25,7 @@ from erpsync.observability import budget_use
 from erpsync.store import RecordNotFound
 from erpsync.web.auth import SESSION_COOKIE, SESSION_LIFETIME, Principal, Role
 from erpsync.web.ops import NotAvailable
-from erpsync.web.security import Operator, Ops, Users, Viewer
+from erpsync.web.security import MAX_ID, ExceptionId, Operator, Ops, Users, Viewer
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -162,7 +162,7 @@ def exceptions_queue(
 
 
 @router.get("/exceptions/{exception_id}", response_class=HTMLResponse)
-def exception_detail(request: Request, exception_id: int, who: Viewer, ops: Ops) -> Response:
+def exception_detail(request: Request, exception_id: ExceptionId, who: Viewer, ops: Ops) -> Response:
     try:
         detail = ops.exception(exception_id)
     except RecordNotFound:
@@ -180,7 +180,7 @@ def exception_detail(request: Request, exception_id: int, who: Viewer, ops: Ops)
 
 
 @router.post("/exceptions/{exception_id}/retry")
-def retry(exception_id: int, who: Operator, ops: Ops) -> Response:
+def retry(exception_id: ExceptionId, who: Operator, ops: Ops) -> Response:
     here = f"/exceptions/{exception_id}"
     try:
         workflow_id = ops.retry(exception_id)
@@ -190,7 +190,9 @@ def retry(exception_id: int, who: Operator, ops: Ops) -> Response:
 
 
 @router.post("/exceptions/{exception_id}/edit-and-retry")
-def edit_and_retry(exception_id: int, who: Operator, ops: Ops, payload: Annotated[str, Form()]) -> Response:
+def edit_and_retry(
+    exception_id: ExceptionId, who: Operator, ops: Ops, payload: Annotated[str, Form()]
+) -> Response:
     here = f"/exceptions/{exception_id}"
     try:
         document = json.loads(payload)
@@ -206,7 +208,7 @@ def edit_and_retry(exception_id: int, who: Operator, ops: Ops, payload: Annotate
 
 
 @router.post("/exceptions/{exception_id}/skip")
-def skip(exception_id: int, who: Operator, ops: Ops, note: Annotated[str, Form()] = "") -> Response:
+def skip(exception_id: ExceptionId, who: Operator, ops: Ops, note: Annotated[str, Form()] = "") -> Response:
     here = f"/exceptions/{exception_id}"
     try:
         ops.skip(exception_id, note or None, operator=who.username)
@@ -216,7 +218,9 @@ def skip(exception_id: int, who: Operator, ops: Ops, note: Annotated[str, Form()
 
 
 @router.post("/exceptions/{exception_id}/resolve")
-def resolve(exception_id: int, who: Operator, ops: Ops, note: Annotated[str, Form()] = "") -> Response:
+def resolve(
+    exception_id: ExceptionId, who: Operator, ops: Ops, note: Annotated[str, Form()] = ""
+) -> Response:
     here = f"/exceptions/{exception_id}"
     try:
         ops.resolve(exception_id, note or None, operator=who.username)
@@ -228,7 +232,11 @@ def resolve(exception_id: int, who: Operator, ops: Ops, note: Annotated[str, For
 @router.post("/exceptions/bulk")
 async def bulk(request: Request, who: Operator, ops: Ops) -> Response:
     form = await request.form()
-    ids = [int(value) for value in form.getlist("ids") if isinstance(value, str) and value.isdigit()]
+    ids = [
+        int(value)
+        for value in form.getlist("ids")
+        if isinstance(value, str) and value.isdigit() and 0 < int(value) <= MAX_ID
+    ]
     action = str(form.get("action") or "retry")
     if not ids:
         return back("/exceptions", error="select at least one exception")

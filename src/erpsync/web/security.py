@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Path, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
 from erpsync.web.auth import (
@@ -81,3 +81,7 @@ Operator = Annotated[Principal, Depends(require(Role.OPERATOR))]
 Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
 Ops = Annotated[Operations, Depends(operations)]
 Users = Annotated[UserDirectory, Depends(user_directory)]
+
+# Database ids are 32-bit on every backend; a larger number cannot name a row (and overflows SQLite's driver).
+MAX_ID = 2_147_483_647
+ExceptionId = Annotated[int, Path(ge=1, le=MAX_ID, description="the exception's id")]
