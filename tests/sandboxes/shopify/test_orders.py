@@ -1,4 +1,4 @@
-"""Orders through their life: created with discount and taxes, fulfilled with tracking, refunded, cancelled."""
+"""Orders through their life: created with discount and taxes, shipped with tracking, refunded, cancelled."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ ORDER_STATE = """query($id: ID!) { order(id: $id) {
   totalRefundedSet { shopMoney { amount } }
 } }"""
 
-LEVEL = """query($item: ID!, $location: ID!) { inventoryItem(id: $item) { inventoryLevel(locationId: $location) {
+LEVEL = """query($item: ID!, $location: ID!) { inventoryItem(id: $item) {
+  inventoryLevel(locationId: $location) {
   quantities(names: ["available", "committed", "on_hand"]) { name quantity } } } }"""
 
 
@@ -90,7 +91,8 @@ def test_refund_with_restock_returns_stock_and_money(shop: Shop) -> None:
     suggested = shop.data(
         """query($id: ID!, $lines: [RefundLineItemInput!]) { order(id: $id) {
           suggestedRefund(refundLineItems: $lines) { amountSet { shopMoney { amount } }
-            suggestedTransactions { gateway amountSet { shopMoney { amount } } parentTransaction { id } } } } }""",
+            suggestedTransactions { gateway amountSet { shopMoney { amount } }
+              parentTransaction { id } } } } }""",
         {"id": order["id"], "lines": [{"lineItemId": line, "quantity": 1}]},
     )["order"]["suggestedRefund"]
     amount = suggested["amountSet"]["shopMoney"]["amount"]
@@ -145,15 +147,14 @@ def test_orders_search_syntax_used_by_incremental_readers(shop: Shop) -> None:
     shop.http.put("/_sandbox/clock", json={"advance_seconds": 3600})
     second = place_order(shop, variant["id"], quantity=1)
     first_number = int(first["id"].rsplit("/", 1)[1])
-    newer = shop.data('{ orders(first: 10, query: "id:>%d") { nodes { id } } }' % first_number)
+    newer = shop.data(f'{{ orders(first: 10, query: "id:>{first_number}") {{ nodes {{ id }} }} }}')
     assert [o["id"] for o in newer["orders"]["nodes"]] == [second["id"]]
     moment = shop.http.put("/_sandbox/clock", json={"advance_seconds": 2}).json()["now"][:19] + "Z"
     shop.data(
         "mutation($id: ID!) { orderClose(input: {id: $id}) { userErrors { message } } }", {"id": first["id"]}
     )
-    updated = shop.data(
-        "{ orders(first: 10, query: \"updated_at:>='%s'\", sortKey: UPDATED_AT) { nodes { id } } }" % moment
-    )
+    by_update = "query($q: String) { orders(first: 10, query: $q, sortKey: UPDATED_AT) { nodes { id } } }"
+    updated = shop.data(by_update, {"q": f"updated_at:>='{moment}'"})
     assert [o["id"] for o in updated["orders"]["nodes"]] == [first["id"]]
     open_orders = shop.data('{ orders(first: 10, query: "status:open") { nodes { id } } }')
     assert [o["id"] for o in open_orders["orders"]["nodes"]] == [second["id"]]

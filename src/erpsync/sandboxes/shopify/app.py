@@ -100,6 +100,22 @@ def build_app(sandbox: ShopifySandbox) -> FastAPI:
         except (ValueError, TypeError, KeyError) as exc:
             raise HTTPException(status_code=422, detail=f"bad Shopify sandbox settings: {exc}") from exc
 
+    @app.post("/_sandbox/shopify/scenario")
+    def start_scenario(config: dict[str, Any] = Body(...)) -> dict[str, Any]:
+        """``{"orders_per_minute": 120, "orders": 50, "discount_rate": 0.3, "b2b_rate": 0.2, "seed": 7}``"""
+        try:
+            return sandbox.start_scenario(dict(config))
+        except (ValueError, TypeError, RuntimeError) as exc:
+            raise HTTPException(status_code=422, detail=f"bad scenario: {exc}") from exc
+
+    @app.get("/_sandbox/shopify/scenario")
+    def scenario_status() -> dict[str, Any]:
+        return sandbox.scenario_status()
+
+    @app.delete("/_sandbox/shopify/scenario")
+    def stop_scenario() -> dict[str, Any]:
+        return sandbox.stop_scenario()
+
     @app.get("/_sandbox/shopify/deliveries")
     def deliveries() -> list[dict[str, Any]]:
         return sandbox.webhooks.log()

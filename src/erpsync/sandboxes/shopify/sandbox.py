@@ -18,6 +18,7 @@ from erpsync.sandboxes.shopify.context import ResolveContext
 from erpsync.sandboxes.shopify.cost import RATE_LIMIT_PRESETS, LeakyBucket, cost_extension
 from erpsync.sandboxes.shopify.graphql_server import ShopifyGraphQL
 from erpsync.sandboxes.shopify.refunds import suggested_refund
+from erpsync.sandboxes.shopify.scenario import ScenarioSettings, ShopperScenario
 from erpsync.sandboxes.shopify.seed import seed_store
 from erpsync.sandboxes.shopify.store import Record, ShopStore
 from erpsync.sandboxes.shopify.webhooks import WebhookDispatcher
@@ -47,7 +48,8 @@ class ShopifySandbox:
 
     def __init__(self, *, seed: int | None = None, state_file: Path | None = None) -> None:
         self.seed = seed
-        self.clock = ShopifyClock()
+        self._clock = ShopifyClock()
+        self.clock: SandboxClock = self._clock
         self.faults = FaultInjector(seed=seed)
         self.access_token = f"shpat_{_secret('token', seed)}"
         self.client_secret = f"shpss_{_secret('secret', seed)}"
@@ -58,6 +60,7 @@ class ShopifySandbox:
         self.stores: dict[str, ShopStore] = {}
         self.buckets: dict[str, LeakyBucket] = {}
         self.bulk_files: dict[tuple[str, int], str] = {}
+        self.scenario: ShopperScenario | None = None
         self.graphql = ShopifyGraphQL(mutations.MUTATIONS)
         self.webhooks = WebhookDispatcher(lambda: self.client_secret, self.clock)
         if state_file is not None and state_file.exists():
@@ -83,12 +86,13 @@ class ShopifySandbox:
             }
 
     def reset(self) -> None:
+        self.stop_scenario()
         self.webhooks.stop()
         with self._lock:
             self.stores.clear()
             self.buckets.clear()
             self.bulk_files.clear()
-        self._save()
+        self.save()
 
     def set_rate_limit_preset(self, preset: str) -> dict[str, Any]:
         if preset not in RATE_LIMIT_PRESETS:
@@ -133,7 +137,7 @@ class ShopifySandbox:
         client sees); "sandbox": only the clock's offset, so buckets refill only when a test moves the
         clock (PUT /_sandbox/clock) and throttling is exactly reproducible."""
         if self.rate_limit_clock == "sandbox":
-            return self.clock.offset_seconds()
+            return self._clock.offset_seconds()
         return self.clock.timestamp()
 
     def cost_snapshot(self, bucket: LeakyBucket) -> dict[str, Any]:
@@ -164,7 +168,7 @@ class ShopifySandbox:
         if self.state_file is not None and "mutation" in str(
             body.get("query", "") if isinstance(body, dict) else ""
         ):
-            self._save()
+            self.save()
         return status, answer
 
     def bulk_result(self, shop: str, operation_id: int) -> str | None:
@@ -199,8 +203,31 @@ class ShopifySandbox:
             self.webhooks.configure(dict(change["webhooks"]))
         return self.settings()
 
+    # ------------------------------------------------------------------ shoppers
+    def start_scenario(self, config: dict[str, Any]) -> dict[str, Any]:
+        orders = config.pop("orders", None)
+        duration = config.pop("duration_seconds", None)
+        if orders is None and duration is None:
+            raise ValueError('give "orders" or "duration_seconds"')
+        if self.scenario is not None and self.scenario.running:
+            raise RuntimeError("a scenario is already running; DELETE /_sandbox/shopify/scenario first")
+        self.scenario = ShopperScenario(self, ScenarioSettings(**config))
+        self.scenario.start(orders=orders, duration_seconds=duration)
+        return self.scenario_status()
+
+    def scenario_status(self) -> dict[str, Any]:
+        if self.scenario is None:
+            return {"running": False, "report": None}
+        return {"running": self.scenario.running, "report": self.scenario.report.as_json()}
+
+    def stop_scenario(self) -> dict[str, Any]:
+        if self.scenario is not None:
+            self.scenario.stop()
+        return self.scenario_status()
+
     # ------------------------------------------------------------------ persistence
-    def _save(self) -> None:
+    def save(self) -> None:
+        """Write the state file, when the sandbox has one (after every mutation request and checkout)."""
         if self.state_file is None:
             return
         document = json.dumps(self.dump_state(), default=str)
