@@ -580,3 +580,17 @@ def test_user_errors_become_a_data_error_naming_the_record_and_the_field(sandbox
         connector.client.mutate(CUSTOMER_CREATE, taken, payload_key="customerCreate", record="customer C-7")
     assert error.value.record == "customer C-7" and error.value.field is not None
     assert "email" in error.value.field and "customer C-7" in str(error.value)
+
+
+def test_code_discounts_translate_with_percentages_as_percent(sandbox: Any) -> None:
+    connector = connect(sandbox)
+    query = "{ codeDiscountNodes(first: 10) { nodes { " + translate.DISCOUNT_FIELDS + " } } }"
+    discounts = {
+        d.business_key: d
+        for d in map(
+            translate.discount_from_graphql, connector.client.execute(query)["codeDiscountNodes"]["nodes"]
+        )
+    }
+    welcome = discounts["WELCOME10"]
+    assert welcome.kind == "percentage" and welcome.percentage == Decimal(10)
+    assert welcome.codes == ["WELCOME10"]

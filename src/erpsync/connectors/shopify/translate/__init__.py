@@ -44,10 +44,12 @@ from erpsync.connectors.shopify.translate.orders import (
     order_from_graphql,
     order_from_rest,
 )
+from erpsync.connectors.shopify.translate.promotions import DISCOUNT_FIELDS, discount_from_graphql
 
 __all__ = [
     "COMPANY_FIELDS",
     "CUSTOMER_FIELDS",
+    "DISCOUNT_FIELDS",
     "INVENTORY_LEVEL_FIELDS",
     "LINE_ITEM_FIELDS",
     "LOCATION_FIELDS",
@@ -60,6 +62,7 @@ __all__ = [
     "customer_from_graphql",
     "customer_from_rest",
     "customer_input",
+    "discount_from_graphql",
     "fulfillment_from_graphql",
     "fulfillment_from_rest",
     "fulfillment_input",
