@@ -35,7 +35,9 @@ class TrytonDataError(DataError):
 
 def decode_rpc_error(error: Any, *, method: str) -> ErpsyncError:
     """The erpsync error for the ``error`` member of a JSON-RPC answer to ``method``."""
-    name, args = (error[0], error[1]) if isinstance(error, list) and len(error) == 2 else (str(error), None)
+    name, args = (
+        (str(error[0]), error[1]) if isinstance(error, list) and len(error) == 2 else (str(error), None)
+    )
     record = f"Tryton call {method}"
     if name == "UserError":
         message, description = _message_parts(args)
@@ -48,9 +50,9 @@ def decode_rpc_error(error: Any, *, method: str) -> ErpsyncError:
             suggested_fix="correct the record in erpsync or in Tryton as the message says, then retry",
         )
     if name == "UserWarning":
-        warning_name, message = (args[0], args[1]) if isinstance(args, list) and len(args) > 1 else ("", args)
+        warning = (args[0], args[1]) if isinstance(args, list) and len(args) > 1 else ("", args)
         return TrytonDataError(
-            f"Tryton warns on {method}: {message} (warning {warning_name})",
+            f"Tryton warns on {method}: {warning[1]} (warning {warning[0]})",
             tryton_error=name,
             system=SYSTEM,
             record=record,
@@ -65,7 +67,9 @@ def decode_rpc_error(error: Any, *, method: str) -> ErpsyncError:
             suggested_fix="give erpsync a Tryton user that logs in with a password only",
         )
     if name == "ConcurrencyException":
-        return TransientError(f"Tryton record changed meanwhile during {method}", system=SYSTEM, record=record)
+        return TransientError(
+            f"Tryton record changed meanwhile during {method}", system=SYSTEM, record=record
+        )
     # An exception trytond did not raise on purpose: the first member is its text, the second a traceback
     # we do not carry (it can quote data).
     return TransientError(f"Tryton failed on {method}: {name[:300]}", system=SYSTEM, record=record)
