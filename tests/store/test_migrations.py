@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-import threading
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import psycopg
@@ -55,26 +57,40 @@ def test_migrations_match_the_models(database_url: str) -> None:
         assert compare_metadata(context, Base.metadata) == []
 
 
-def test_processes_opening_an_empty_database_at_once_all_succeed(database_url: str) -> None:
-    # Each Store.open has its own engine and connections, like separate worker processes.
-    failures: list[BaseException] = []
-    start = threading.Barrier(4)
+OPEN_WHEN_TOLD = """
+import pathlib, sys, time
+from erpsync.store import Store
+url, ready, go = sys.argv[1], pathlib.Path(sys.argv[2]), pathlib.Path(sys.argv[3])
+ready.touch()
+while not go.exists():
+    time.sleep(0.01)
+Store.open(url).close()
+"""
 
-    def open_store() -> None:
-        try:
-            start.wait(timeout=60)
-            Store.open(database_url).close()
-        except BaseException as exc:
-            failures.append(exc)
 
-    threads = [threading.Thread(target=open_store, daemon=True) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        # A generous bound, not a timing assertion: without the migration lock this test would hang.
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "an open is stuck behind another"
-    assert failures == []
+@pytest.mark.slow
+def test_processes_opening_an_empty_database_at_once_all_succeed(database_url: str, tmp_path: Path) -> None:
+    go = tmp_path / "go"
+    ready = [tmp_path / f"ready-{number}" for number in range(3)]
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", OPEN_WHEN_TOLD, database_url, str(flag), str(go)],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for flag in ready
+    ]
+    try:
+        # Release all three at once, after each has paid its import cost.
+        while not all(flag.exists() for flag in ready) and all(w.poll() is None for w in workers):
+            time.sleep(0.01)
+        go.touch()
+        # A generous bound, not a timing assertion: without the migration lock an open can hang.
+        errors = [worker.communicate(timeout=120)[1] for worker in workers]
+    finally:
+        for worker in workers:
+            worker.kill()
+    assert [worker.returncode for worker in workers] == [0, 0, 0], errors
     assert _tables(database_url) == STORE_TABLES | {VERSION_TABLE}
 
 
