@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy import Engine
@@ -24,9 +24,12 @@ def utc_now() -> datetime:
 class StoreCore:
     """Sessions live for one call only, so a Store is safe to share between threads (DBOS workers)."""
 
-    def __init__(self, engine: Engine, *, clock: Clock = utc_now) -> None:
+    def __init__(
+        self, engine: Engine, *, clock: Clock = utc_now, payload_retention: timedelta | None = None
+    ) -> None:
         self._engine = engine
         self._clock = clock
+        self._payload_retention = payload_retention
         self._writers = sessionmaker(engine, expire_on_commit=False)
         self._readers = sessionmaker(engine.execution_options(**{READ_ONLY_OPTION: True}))
 

@@ -33,8 +33,6 @@ def _is_sensitive(name: str) -> bool:
 
 
 class PayloadArchive(StoreCore):
-    _payload_retention: timedelta | None = None
-
     def archive_payload(
         self,
         system: str,

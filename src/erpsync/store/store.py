@@ -48,9 +48,7 @@ class Store(CrossReferences, Cursors, PayloadArchive, Timeline, ExceptionQueue, 
         except BaseException:
             engine.dispose()
             raise
-        store = cls(engine, clock=clock)
-        store._payload_retention = payload_retention
-        return store
+        return cls(engine, clock=clock, payload_retention=payload_retention)
 
     @property
     def database_url(self) -> str:
