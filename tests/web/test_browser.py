@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import re
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,6 +26,17 @@ from erpsync.store import Store
 from erpsync.web.app import create_app
 
 CHROMIUM = Path(os.environ.get("ERPSYNC_CHROMIUM", "/usr/bin/chromium"))
+REPO = Path(__file__).resolve().parents[2]
+WITH_MAPPING = SETTINGS.model_copy(
+    update={
+        "flows": {
+            **SETTINGS.flows,
+            "order_to_erp": SETTINGS.flows["order_to_erp"].model_copy(
+                update={"mapping": REPO / "mappings/shopify-netsuite/orders.yaml"}
+            ),
+        }
+    }
+)
 LAUNCH_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -82,7 +92,7 @@ def test_operator_fixes_and_retries_failed_orders_in_the_browser(
 
     store = Store.open(sqlite_url)
     engine = start_engine(sqlite_url)
-    app = create_app(settings=SETTINGS, store=store, engine=engine)
+    app = create_app(settings=WITH_MAPPING, store=store, engine=engine)
     add_role_users(app.state.users)
     try:
         payload_fix = park_order(engine, store, "1001", "SKU-9")
@@ -94,6 +104,12 @@ def test_operator_fixes_and_retries_failed_orders_in_the_browser(
             browser = playwright.chromium.launch(executable_path=str(chromium_path), args=LAUNCH_ARGS)
             page = browser.new_page()
             page.set_default_timeout(20_000)
+            # A script error or a Content-Security-Policy violation shows up as a console error.
+            console_errors: list[str] = []
+            page.on(
+                "console",
+                lambda message: console_errors.append(message.text) if message.type == "error" else None,
+            )
 
             page.goto(f"{base}/exceptions")
             expect(page).to_have_url(re.compile(r"/login"))
@@ -131,14 +147,18 @@ def test_operator_fixes_and_retries_failed_orders_in_the_browser(
             page.screenshot(path=screenshots / "05-fulfillment-timeline.png")
             page.goto(f"{base}/")
             expect(page.locator("main")).to_contain_text("order_to_erp")
-            time.sleep(0.2)  # let uPlot draw before the picture; nothing is asserted on timing
+            expect(page.locator("#plot-processed canvas")).to_have_count(1)
             page.screenshot(path=screenshots / "06-overview.png", full_page=True)
             page.goto(f"{base}/exceptions?status=any")
             page.screenshot(path=screenshots / "07-exceptions-all.png")
-            for name in ("tieout", "mapping"):
-                page.goto(f"{base}/{name}")
-                page.screenshot(path=screenshots / f"08-{name}.png")
+            page.goto(f"{base}/tieout")
+            expect(page.locator("main")).to_contain_text("No tie-out report has run yet")
+            page.screenshot(path=screenshots / "08-tieout.png")
+            page.goto(f"{base}/mapping")
+            expect(page.frame_locator("iframe.document").locator("body")).to_contain_text("order")
+            page.screenshot(path=screenshots / "09-mapping.png")
             browser.close()
+        assert console_errors == []
         assert len(list(screenshots.glob("*.png"))) == 9
     finally:
         engine.shutdown()

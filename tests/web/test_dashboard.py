@@ -203,3 +203,10 @@ def test_no_page_or_api_answer_shows_a_secret(secret_env: None, web_store: Store
     assert "SHOP_TOKEN" in answers[5], "config shows where the secret comes from"
     for answer in answers:
         assert SECRET not in answer and ALERT_SECRET not in answer
+
+
+def test_pages_forbid_framing_and_foreign_scripts(app: FastAPI) -> None:
+    headers = TestClient(app).get("/login").headers
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["X-Frame-Options"] == "DENY"

@@ -121,9 +121,14 @@ class UserDirectory:
     def __init__(self, engine: sa.Engine) -> None:
         self._engine = engine
         self._hasher = PasswordHasher()
-        # Verifying against this when the user does not exist keeps login time the same either way.
-        self._decoy_hash = self._hasher.hash(secrets.token_hex(16))
+        self._decoy: str | None = None
         metadata.create_all(engine)
+
+    def _decoy_hash(self) -> str:
+        # Verifying against this when the user does not exist keeps login time the same either way.
+        if self._decoy is None:
+            self._decoy = self._hasher.hash(secrets.token_hex(16))
+        return self._decoy
 
     @classmethod
     def from_url(cls, database_url: str) -> UserDirectory:
@@ -177,7 +182,7 @@ class UserDirectory:
         with self._engine.connect() as connection:
             row = connection.execute(sa.select(users_table).where(users_table.c.username == username)).first()
         try:
-            self._hasher.verify(row.password_hash if row is not None else self._decoy_hash, password)
+            self._hasher.verify(row.password_hash if row is not None else self._decoy_hash(), password)
         except (VerificationError, InvalidHashError):
             return None
         if row is None:
