@@ -47,7 +47,7 @@ def park(store: Store, business_key: str = "1001") -> int:
 def test_wrong_password_shows_an_error_and_sets_no_session(app: FastAPI, tokens: Tokens) -> None:
     client = TestClient(app, follow_redirects=False)
     response = client.post("/login", data={"username": "viewer", "password": "wrong password!"})
-    assert response.status_code == 200
+    assert response.status_code == 401
     assert "wrong username or password" in response.text
     assert "erpsync_session" not in response.cookies
     assert client.get("/").status_code == 303
@@ -210,3 +210,25 @@ def test_pages_forbid_framing_and_foreign_scripts(app: FastAPI) -> None:
     assert "script-src 'self'" in headers["Content-Security-Policy"]
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
     assert headers["X-Frame-Options"] == "DENY"
+
+
+def test_repeated_wrong_passwords_lock_the_username_for_a_while(app: FastAPI, tokens: Tokens) -> None:
+    client = TestClient(app, follow_redirects=False)
+    for _ in range(5):
+        assert client.post("/login", data={"username": "admin", "password": "guess guess"}).status_code == 401
+    locked = client.post("/login", data={"username": "admin", "password": PASSWORD})
+    assert locked.status_code == 429 and "too many failed logins" in locked.text
+    assert client.post("/login", data={"username": "viewer", "password": PASSWORD}).status_code == 303
+
+
+def test_a_locked_username_is_let_in_again_after_the_window() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from erpsync.web.auth import LoginThrottle
+
+    throttle = LoginThrottle(limit=2, window=timedelta(minutes=15))
+    start = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
+    throttle.failed("admin", start)
+    throttle.failed("admin", start)
+    assert throttle.blocked("admin", start + timedelta(minutes=14))
+    assert not throttle.blocked("admin", start + timedelta(minutes=16))

@@ -18,7 +18,7 @@ from erpsync.store import RecordNotFound, Store
 from erpsync.web import api
 from erpsync.web import dashboard as dashboard_pages
 from erpsync.web import monitoring as health_and_metrics
-from erpsync.web.auth import UnknownUser, UserDirectory
+from erpsync.web.auth import LoginThrottle, UnknownUser, UserDirectory
 from erpsync.web.ops import NotAvailable, Operations, UnknownFlow, utc_now
 from erpsync.web.security import LoginRequired
 
@@ -65,6 +65,7 @@ def create_app(
     app.state.users = users if users is not None else UserDirectory(store._engine)
     app.state.ops = Operations(settings=settings, store=store, engine=engine, clock=utc_now)
     app.state.metrics_public = metrics_public
+    app.state.login_throttle = LoginThrottle()
     _add_error_handlers(app)
     _add_security_headers(app)
     health_and_metrics.add_correlation_ids(app)

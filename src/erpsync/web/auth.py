@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -289,6 +290,32 @@ class UserDirectory:
             connection.execute(
                 sessions_table.delete().where(sessions_table.c.user_id == self._user_id(connection, username))
             )
+
+
+class LoginThrottle:
+    """Slows password guessing: after ``limit`` failures for one username within ``window``, that username
+    is refused until the window has passed (per process; a success clears the count)."""
+
+    def __init__(self, limit: int = 5, window: timedelta = timedelta(minutes=15)) -> None:
+        self.limit = limit
+        self.window = window
+        self._failures: dict[str, list[datetime]] = {}
+        self._lock = threading.Lock()
+
+    def blocked(self, username: str, now: datetime | None = None) -> bool:
+        now = now or _now()
+        with self._lock:
+            recent = [at for at in self._failures.get(username, []) if now - at < self.window]
+            self._failures[username] = recent
+            return len(recent) >= self.limit
+
+    def failed(self, username: str, now: datetime | None = None) -> None:
+        with self._lock:
+            self._failures.setdefault(username, []).append(now or _now())
+
+    def succeeded(self, username: str) -> None:
+        with self._lock:
+            self._failures.pop(username, None)
 
 
 def csrf_matches(principal: Principal, presented: str | None) -> bool:

@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 
 from erpsync.observability import budget_use
 from erpsync.store import RecordNotFound
-from erpsync.web.auth import SESSION_COOKIE, SESSION_LIFETIME, Principal, Role
+from erpsync.web.auth import SESSION_COOKIE, SESSION_LIFETIME, LoginThrottle, Principal, Role
 from erpsync.web.ops import NotAvailable
 from erpsync.web.security import MAX_ID, ExceptionId, Operator, Ops, Users, Viewer
 
@@ -31,7 +31,9 @@ router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
 
-def page(request: Request, name: str, who: Principal | None, **context: Any) -> HTMLResponse:
+def page(
+    request: Request, name: str, who: Principal | None, *, status_code: int = 200, **context: Any
+) -> HTMLResponse:
     return templates.TemplateResponse(
         request,
         name,
@@ -42,6 +44,7 @@ def page(request: Request, name: str, who: Principal | None, **context: Any) -> 
             "error": request.query_params.get("error"),
             **context,
         },
+        status_code=status_code,
     )
 
 
@@ -71,9 +74,16 @@ def login(
     password: Annotated[str, Form()],
     next: Annotated[str, Form()] = "/",
 ) -> Response:
+    throttle: LoginThrottle = request.app.state.login_throttle
+    if throttle.blocked(username):
+        error = "too many failed logins for this user; try again in 15 minutes"
+        return page(request, "login.html", None, next=_safe_next(next), error=error, status_code=429)
     principal = users.verify_password(username, password)
     if principal is None:
-        return page(request, "login.html", None, next=_safe_next(next), error="wrong username or password")
+        throttle.failed(username)
+        error = "wrong username or password"
+        return page(request, "login.html", None, next=_safe_next(next), error=error, status_code=401)
+    throttle.succeeded(username)
     session_id, _csrf = users.start_session(principal.username)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
