@@ -80,8 +80,6 @@ SHIPMENT_FIELDS = [
     "create_date",
     "write_date",
     "effective_date",
-    "shipped_date",
-    "done_by",
     "warehouse.code",
     "warehouse.name",
     "outgoing_moves",
@@ -350,7 +348,7 @@ def fulfillment_from_tryton(
     if not lines:
         return None
     status = FULFILLMENT_STATUS.get(str(shipment.get("state")), "pending")
-    shipped = shipment.get("shipped_date") or shipment.get("effective_date")
+    shipped = shipment.get("effective_date")
     reference = str(shipment.get("reference") or "").strip()
     return Fulfillment(
         origin=origin_of(shipment),
