@@ -263,3 +263,16 @@ def test_one_merchant_action_shares_an_event_id_across_topics(shop: Shop, receiv
     assert set(topics) == {"orders/create", "orders/paid"}
     assert topics["orders/create"]["x-shopify-webhook-id"] != topics["orders/paid"]["x-shopify-webhook-id"]
     assert topics["orders/create"]["x-shopify-event-id"] == topics["orders/paid"]["x-shopify-event-id"]
+
+
+def test_reorder_window_delivers_later_events_first(shop: Shop, receiver: Receiver) -> None:
+    settings = {"webhooks": {"reorder_window_seconds": 0.5, "seed": 4}}
+    assert shop.http.put("/_sandbox/shopify/settings", json=settings).status_code == 200
+    subscribe(shop, receiver.url, ["CUSTOMERS_CREATE"])
+    emails = [f"order{n}@example.com" for n in range(6)]
+    for email in emails:
+        shop.data(CUSTOMER_CREATE, {"input": {"email": email}})
+    assert shop.sandbox.webhooks.wait_idle(timeout=30)
+    arrived = [json.loads(body)["email"] for _, body in receiver.received]
+    assert sorted(arrived) == sorted(emails)
+    assert arrived != emails
