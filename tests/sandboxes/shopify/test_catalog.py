@@ -49,7 +49,8 @@ def test_product_set_user_errors(shop: Shop) -> None:
 def test_variants_bulk_update_and_change_status(shop: Shop) -> None:
     product = shop.data(PRODUCT_SET, {"input": SHIRT})["productSet"]["product"]
     first = product["variants"]["nodes"][0]["id"]
-    update = """mutation($p: ID!, $v: [ProductVariantsBulkInput!]!) { productVariantsBulkUpdate(productId: $p, variants: $v) {
+    update = """mutation($p: ID!, $v: [ProductVariantsBulkInput!]!) {
+      productVariantsBulkUpdate(productId: $p, variants: $v) {
       productVariants { id price barcode } userErrors { field message code } } }"""
     result = shop.data(update, {"p": product["id"], "v": [{"id": first, "price": "19.50", "barcode": "123"}]})
     assert result["productVariantsBulkUpdate"]["productVariants"] == [
@@ -59,7 +60,9 @@ def test_variants_bulk_update_and_change_status(shop: Shop) -> None:
         update, {"p": product["id"], "v": [{"id": "gid://shopify/ProductVariant/1", "price": "1"}]}
     )
     assert unknown["productVariantsBulkUpdate"]["userErrors"][0]["code"] == "PRODUCT_VARIANT_DOES_NOT_EXIST"
-    status = """mutation($p: ID!) { productChangeStatus(productId: $p, status: ARCHIVED) { product { status } } }"""
+    status = (
+        "mutation($p: ID!) { productChangeStatus(productId: $p, status: ARCHIVED) { product { status } } }"
+    )
     assert shop.data(status, {"p": product["id"]})["productChangeStatus"]["product"]["status"] == "ARCHIVED"
     archived = shop.data('{ products(first: 50, query: "status:archived") { nodes { id } } }')["products"][
         "nodes"
@@ -123,7 +126,8 @@ def test_collections_locations_customers_and_companies_read_back(shop: Shop) -> 
 
 def test_discount_code_create_rejects_a_taken_code(shop: Shop) -> None:
     create = """mutation($d: DiscountCodeBasicInput!) { discountCodeBasicCreate(basicCodeDiscount: $d) {
-      codeDiscountNode { codeDiscount { ... on DiscountCodeBasic { title status } } } userErrors { field code } } }"""
+      codeDiscountNode { codeDiscount { ... on DiscountCodeBasic { title status } } }
+      userErrors { field code } } }"""
     fresh = {"title": "Ten", "code": "TEN", "customerGets": {"value": {"discountAmount": {"amount": "10"}}}}
     made = shop.data(create, {"d": fresh})["discountCodeBasicCreate"]
     assert made["codeDiscountNode"]["codeDiscount"] == {"title": "Ten", "status": "ACTIVE"}

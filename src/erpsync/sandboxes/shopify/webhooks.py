@@ -113,11 +113,10 @@ class WebhookDispatcher:
         for key, value in change.items():
             if not hasattr(self.settings, key):
                 raise KeyError(f"unknown webhook setting {key!r}; known: {sorted(vars(self.settings))}")
-            setattr(
-                self.settings,
-                key,
-                None if value is None and key == "seed" else type(getattr(self.settings, key) or 0)(value),
-            )
+            if key == "seed":
+                self.settings.seed = None if value is None else int(value)
+            else:
+                setattr(self.settings, key, float(value))
         if not 0.0 <= self.settings.duplicate_rate <= 1.0:
             raise ValueError("duplicate_rate must be between 0 and 1")
         if self.settings.time_scale <= 0:
