@@ -110,6 +110,8 @@ def ensure_tryton_venv() -> Path:
         "installing Tryton from PyPI",
         [str(venv_python()), "-m", "pip", "install", "--quiet", *TRYTON_REQUIREMENTS],
     )
+    # git then ignores the folder with no entry in the repository's .gitignore (python 3.13's venv does this)
+    (TRYTON_VENV / ".gitignore").write_text("*\n")
     stamp.write_text(wanted)
     return venv_python()
 
@@ -135,9 +137,15 @@ def ensure_template_database() -> Path:
     building = Path(tempfile.mkdtemp(prefix="tryton-template-", dir=TRYTON_VENV))
     try:
         _build_database(python, building)
-        shutil.rmtree(template_dir.parent, ignore_errors=True)  # drop templates of older fingerprints
-        template_dir.parent.mkdir(parents=True)
-        building.rename(template_dir)
+        for stale in template_dir.parent.glob("*"):  # templates of older requirements or setup scripts
+            if stale != template_dir:
+                shutil.rmtree(stale, ignore_errors=True)
+        template_dir.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            building.rename(template_dir)
+        except OSError:
+            if not (template_dir / f"{DATABASE_NAME}.sqlite").exists():  # not a concurrent build that won
+                raise
     finally:
         shutil.rmtree(building, ignore_errors=True)
     return template_dir
