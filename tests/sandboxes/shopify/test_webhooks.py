@@ -44,6 +44,8 @@ TOPICS = [
     "PRODUCTS_UPDATE",
     "INVENTORY_LEVELS_UPDATE",
     "INVENTORY_LEVELS_CONNECT",
+    "INVENTORY_ITEMS_CREATE",
+    "INVENTORY_ITEMS_UPDATE",
     "CUSTOMERS_CREATE",
     "CUSTOMERS_UPDATE",
     "COMPANIES_CREATE",
@@ -162,6 +164,8 @@ def catalog_and_customer_events(shop: Shop) -> None:
     location = shop.data("{ locations(first: 1) { nodes { id } } }")["locations"]["nodes"][0]["id"]
     shop.data(ACTIVATE, {"i": item, "l": location})
     shop.data(PRODUCT_SET, {"input": {"id": product["id"], "title": "Webhook Tee v2"}})
+    costed = [{**tee["variants"][0], "inventoryItem": {"cost": "4.10"}}]
+    shop.data(PRODUCT_SET, {"input": {**tee, "id": product["id"], "variants": costed}})
     address = {"address1": "1 Main", "city": "Austin", "countryCode": "US", "zip": "73301"}
     customer = {"email": "hook@example.com", "firstName": "Hook", "addresses": [address]}
     created = shop.data(CUSTOMER_CREATE, {"input": customer})["customerCreate"]["customer"]

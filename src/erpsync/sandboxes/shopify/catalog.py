@@ -310,9 +310,12 @@ def _replace_variants(ctx: ResolveContext, product: Record, variants_input: list
         )
         if variant is None:
             variant = create_variant(store, product, values, data)
+            item = store.tables["inventory_items"][variant["inventory_item_id"]]
+            ctx.emit(store, "inventory_items/create", rest.inventory_item(item))
         else:
             variant["option_values"], variant["title"] = values, " / ".join(values)
             _set_variant_fields(store, variant, data)
+            _announce_item_change(ctx, variant, data)
         variant["position"] = position
         _set_quantities(ctx, variant, data.get("inventoryQuantities"))
         kept.append(variant["id"])
@@ -320,6 +323,12 @@ def _replace_variants(ctx: ResolveContext, product: Record, variants_input: list
         if variant["id"] not in kept:
             _delete_variant(store, variant)
     product["variant_ids"] = kept
+
+
+def _announce_item_change(ctx: ResolveContext, variant: Record, data: dict[str, Any]) -> None:
+    if data.get("inventoryItem") or data.get("sku") is not None:
+        item = ctx.store.tables["inventory_items"][variant["inventory_item_id"]]
+        ctx.emit(ctx.store, "inventory_items/update", rest.inventory_item(item))
 
 
 def product_variants_bulk_update(
@@ -355,6 +364,7 @@ def product_variants_bulk_update(
             variant["option_values"] = _option_values(product["options"], data["optionValues"])
             variant["title"] = " / ".join(variant["option_values"])
         _set_variant_fields(store, variant, data)
+        _announce_item_change(ctx, variant, data)
         updated.append(ref("variants", variant["id"]))
     store.touch(product)
     ctx.emit(store, "products/update", rest.product(store, product))

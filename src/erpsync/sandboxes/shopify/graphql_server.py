@@ -209,13 +209,14 @@ class ShopifyGraphQL:
             return self.throttle_status_code, self._answer(
                 {"errors": [throttled_error()]}, requested, None, bucket
             )
-        result = execute_sync(
-            self.schema,
-            document,
-            context_value=ctx,
-            variable_values=variables,
-            operation_name=operation.name.value if operation.name else None,
-        )
+        with ctx.store.lock:  # one request sees one consistent store, even with shoppers checking out
+            result = execute_sync(
+                self.schema,
+                document,
+                context_value=ctx,
+                variable_values=variables,
+                operation_name=operation.name.value if operation.name else None,
+            )
         if result.data is None and result.errors:
             # variables that do not fit their types: nothing ran, nothing is charged
             bucket.refund(requested)

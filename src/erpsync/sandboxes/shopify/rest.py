@@ -159,6 +159,25 @@ def _variant(store: ShopStore, variant: Record) -> Record:
     }
 
 
+def inventory_item(record: Record) -> Record:
+    return {
+        "admin_graphql_api_id": gid("InventoryItem", record["id"]),
+        "cost": record.get("cost") or "0.00",
+        "country_code_of_origin": record.get("country_code_of_origin"),
+        "country_harmonized_system_codes": [],
+        "created_at": record["created_at"],
+        "harmonized_system_code": record.get("harmonized_system_code"),
+        "id": record["id"],
+        "province_code_of_origin": None,
+        "requires_shipping": record.get("requires_shipping", True),
+        "sku": _text(record.get("sku")),
+        "tracked": record.get("tracked", True),
+        "updated_at": record["updated_at"],
+        "weight_unit": "kg",
+        "weight_value": 0,
+    }
+
+
 def level_gid(level: Record) -> str:
     return f"{gid('InventoryLevel', level['id'])}?inventory_item_id={level['inventory_item_id']}"
 
