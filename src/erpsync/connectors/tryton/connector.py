@@ -25,9 +25,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from erpsync.connectors.base import ChangeBatch
+from erpsync.connectors.base import ChangeBatch, ErpConnector
 from erpsync.connectors.tryton import translate
 from erpsync.connectors.tryton.changes import ChangeCursor, ChangedIds, poll_changes
 from erpsync.connectors.tryton.client import Domain, Row, TrytonClient
@@ -574,3 +574,9 @@ def _same_address(row: Row, wanted: dict[str, Any]) -> bool:
         and (row.get("postal_code") or None) == wanted.get("postal_code")
         and (row.get("city") or None) == wanted.get("city")
     )
+
+
+if TYPE_CHECKING:
+
+    def _is_an_erp_connector(connector: TrytonConnector) -> ErpConnector:
+        return connector  # mypy proves TrytonConnector satisfies the ErpConnector protocol
