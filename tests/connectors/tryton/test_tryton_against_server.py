@@ -12,7 +12,7 @@ from tests.tryton_server import TrytonServer
 
 from erpsync.connectors.tryton import TrytonClient, TrytonConnector
 from erpsync.engine.policy import MissingPrerequisite
-from erpsync.errors import ConfigError
+from erpsync.errors import ConfigError, DataError
 from erpsync.model import Refund
 
 pytestmark = pytest.mark.tryton
@@ -261,3 +261,40 @@ def _product_ids(connector: TrytonConnector, sku: str) -> list[int]:
 def _template_id(connector: TrytonConnector, sku: str) -> int:
     (row,) = connector.client.search_read("product.product", [["code", "=", sku]], ["template"])
     return int(row["template"])
+
+
+def test_a_sale_left_in_draft_by_a_crash_is_confirmed_by_the_replay(
+    connector: TrytonConnector, make_order: OrderFactory
+) -> None:
+    connector.upsert_customer(make_customer("506", "fay.506@example.com"), idempotency_key="c-506")
+    order = make_order(customer_id="506")
+    draft_id = connector._create_sale(order)  # the first attempt died right after creating the sale
+
+    assert connector.upsert_sales_order(order, idempotency_key=order.business_key) == str(draft_id)
+    (sale,) = connector.client.read("sale.sale", [draft_id], ["state"])
+    assert sale["state"] == "processing"
+
+
+def test_cancelling_a_processing_sale_is_refused_as_data(
+    connector: TrytonConnector, make_order: OrderFactory
+) -> None:
+    connector.upsert_customer(make_customer("507", "gus.507@example.com"), idempotency_key="c-507")
+    order = make_order(customer_id="507")
+    connector.upsert_sales_order(order, idempotency_key=order.business_key)
+    with pytest.raises(DataError, match="processing"):
+        connector.cancel_sales_order(order, idempotency_key=f"{order.business_key}:cancel")
+
+
+def test_customers_changed_in_tryton_are_polled_with_email_phone_and_address(
+    connector: TrytonConnector,
+) -> None:
+    cursor = _drain(connector.customers_changed_since)
+    party_id = connector.upsert_customer(make_customer("508", "hal.508@example.com"), idempotency_key="c-508")
+
+    batch = connector.customers_changed_since(cursor)
+
+    (customer,) = [c for c in batch.records if c.origin.id == party_id]
+    assert (customer.email, customer.phone) == ("hal.508@example.com", "+1 555 0100")
+    assert (customer.first_name, customer.last_name) == ("Ann", "Buyer")
+    assert customer.default_address is not None
+    assert (customer.default_address.line1, customer.default_address.city) == ("1 Main St", "Springfield")
