@@ -9,7 +9,7 @@ import pytest
 import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
-from tests.web.conftest import SETTINGS, Tokens, add_role_users
+from tests.web.support import SETTINGS, Tokens, add_role_users
 
 from erpsync.errors import DataError
 from erpsync.store import Store

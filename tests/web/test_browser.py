@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from tests.web.conftest import (
+from tests.web.support import (
     KNOWN_SKUS,
     PASSWORD,
     SETTINGS,

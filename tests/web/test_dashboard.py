@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from tests.web.conftest import PASSWORD, SETTINGS, Tokens
+from tests.web.support import PASSWORD, SETTINGS, Tokens
 
 from erpsync.config import Settings
 from erpsync.errors import DataError
@@ -157,7 +157,7 @@ def test_mapping_page_renders_the_configured_specs(web_store: Store, tmp_path: P
         },
     )
     app = create_app(settings=settings, store=web_store)
-    from tests.web.conftest import add_role_users
+    from tests.web.support import add_role_users
 
     add_role_users(app.state.users)
     client, _ = logged_in(app, "viewer")
@@ -188,7 +188,7 @@ def test_no_page_or_api_answer_shows_a_secret(secret_env: None, web_store: Store
         alerts=[{"url": {"env": "SLACK_URL"}}],
     )
     app = create_app(settings=settings, store=web_store)
-    from tests.web.conftest import add_role_users
+    from tests.web.support import add_role_users
 
     tokens = add_role_users(app.state.users)
     park(web_store)

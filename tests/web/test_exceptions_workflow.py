@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.web.conftest import SETTINGS, Tokens, add_role_users, park_order, start_engine, wait_until
+from tests.web.support import SETTINGS, Tokens, add_role_users, park_order, start_engine, wait_until
 
 from erpsync.engine import Engine
 from erpsync.store import Store

@@ -11,7 +11,7 @@ import pytest
 import structlog
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
-from tests.web.conftest import SETTINGS
+from tests.web.support import SETTINGS
 
 from erpsync.errors import DataError
 from erpsync.observability import (

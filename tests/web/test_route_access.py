@@ -12,7 +12,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
-from tests.web.conftest import Tokens
+from tests.web.support import Tokens
 
 PUBLIC = "public"
 # (method, path) -> the least role that may call it.
@@ -126,7 +126,7 @@ def test_a_revoked_or_made_up_token_is_refused(app: FastAPI, tokens: Tokens) -> 
 
 
 def test_metrics_can_be_made_public_for_a_trusted_scraper(web_store: object) -> None:
-    from tests.web.conftest import SETTINGS
+    from tests.web.support import SETTINGS
 
     from erpsync.web.app import create_app
 
