@@ -159,6 +159,11 @@ def test_processed_shipment_comes_back_as_a_fulfillment_with_tracking(
         ("ERP-TEE-S", 2),
     ]
     assert {line.line_id for line in fulfillment.lines} == {str(line_id) for line_id in sale["lines"]}
+    order_key, store_lines = connector.store_order_of_sale(fulfillment.order_id)
+    assert order_key == order.business_key
+    assert sorted(store_lines[line.line_id] for line in fulfillment.lines) == sorted(
+        line.line_id for line in order.lines
+    )
     again = connector.fulfillments_changed_since(batch.cursor)
     assert str(shipment_id) not in {f.origin.id for f in again.records}  # the overlap re-reads, not re-sends
 

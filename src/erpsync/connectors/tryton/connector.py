@@ -151,6 +151,14 @@ class TrytonConnector:
             )
         self.client.button("sale.sale", "cancel", [int(sale["id"])])
 
+    def store_order_of_sale(self, sale_id: str) -> tuple[str, dict[str, str]]:
+        """For a fulfillment from Tryton: the store order's business key of the sale (``"shopify:1042"``) and
+        the store line id of each ``sale.line`` id, as written when the sale was made."""
+        (sale,) = self.client.read("sale.sale", [int(sale_id)], ["description", "lines"])
+        lines = self.client.read("sale.line", sale["lines"], ["note"])
+        store_lines = {str(row["id"]): translate.store_line_id(row.get("note")) for row in lines}
+        return str(sale.get("description") or ""), {k: v for k, v in store_lines.items() if v}
+
     def products_by_sku(self, skus: Iterable[str]) -> dict[str, Row]:
         """Salable ``product.product`` rows by code (SKU); a SKU with none raises ``MissingPrerequisite``."""
         wanted = sorted(set(skus))

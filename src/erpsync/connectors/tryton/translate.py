@@ -296,6 +296,7 @@ def sale_to_tryton(
             "unit": nested(products[line.sku], "template.sale_uom") or products[line.sku]["default_uom"],
             "unit_price": line.unit_price.amount,
             "description": line.title if not line.variant_title else f"{line.title} ({line.variant_title})",
+            "note": store_line_note(order, line.line_id),
         }
         for line in order.lines
         if line.sku
@@ -316,6 +317,21 @@ def sale_to_tryton(
         "comment": order.note,
         "lines": [["create", lines + comments]],
     }
+
+
+STORE_LINE_PREFIX = "store line: "
+
+
+def store_line_note(order: Order, line_id: str) -> str:
+    """The ``sale.line`` note naming the store line it was made from (fulfillments point at sale lines)."""
+    return f"{STORE_LINE_PREFIX}{order.origin.system}:{line_id}"
+
+
+def store_line_id(note: str | None) -> str | None:
+    """The store line id from a note written by ``store_line_note`` (``"store line: shopify:1001-0"``)."""
+    if not note or not note.startswith(STORE_LINE_PREFIX):
+        return None
+    return note[len(STORE_LINE_PREFIX) :].split(":", 1)[-1].strip() or None
 
 
 # -- shipments -------------------------------------------------------------------------------------
