@@ -83,3 +83,12 @@ def test_state_dump_shows_each_store_and_reset_empties_it(shop: Shop) -> None:
     assert "erpsync-dev.myshopify.com" in state["stores"]
     shop.http.post("/_sandbox/reset")
     assert shop.http.get("/_sandbox/state").json()["stores"] == {}
+
+
+def test_wrong_literal_type_and_malformed_global_id_are_rejected(shop: Shop) -> None:
+    wrong_enum = shop.gql('{ products(first: 1, sortKey: "TITLE") { nodes { id } } }')["errors"][0]
+    assert wrong_enum["extensions"] == {"code": "argumentLiteralsIncompatible", "typeName": "ProductSortKeys"}
+    malformed = shop.gql('{ product(id: "42") { id } }')["errors"][0]
+    assert malformed["message"] == "Invalid global id '42'"
+    other_type = shop.gql('{ product(id: "gid://shopify/Order/42") { id } }')
+    assert other_type["data"] == {"product": None}

@@ -91,6 +91,22 @@ _REWRITES: list[Rewrite] = [
         ),
     ),
     (
+        re.compile(
+            r"(?:Enum '(?P<enum>\w+)'|(?P<type>\w+)) cannot represent (a )?non[- ].*value: (?P<value>.*?)\.?"
+        ),
+        lambda m: (
+            f"Argument value {m['value']} is not a valid {m['enum'] or m['type']}",
+            {"code": "argumentLiteralsIncompatible", "typeName": m["enum"] or m["type"]},
+        ),
+    ),
+    (
+        re.compile(r"Expected value of type '(?P<type>[^']+)', found (?P<value>.*?)\.?(;.*)?"),
+        lambda m: (
+            f"Argument value {m['value']} is not a valid {m['type'].strip('[]!')}",
+            {"code": "argumentLiteralsIncompatible", "typeName": m["type"].strip("[]!")},
+        ),
+    ),
+    (
         re.compile(r"Variable '\$(?P<var>\w+)' (?P<rest>.*)"),
         lambda m: (f"Variable ${m['var']} {m['rest']}", {"code": "INVALID_VARIABLE"}),
     ),

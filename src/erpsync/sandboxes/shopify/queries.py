@@ -8,7 +8,13 @@ from typing import Any
 from erpsync.sandboxes.shopify.ids import maybe_number, parse_gid
 from erpsync.sandboxes.shopify.search import search
 from erpsync.sandboxes.shopify.store import Record
-from erpsync.sandboxes.shopify.views import View, Views, level_search_fields, order_search_fields
+from erpsync.sandboxes.shopify.views import (
+    View,
+    Views,
+    fulfillment_order_search_fields,
+    level_search_fields,
+    order_search_fields,
+)
 
 QueryResolver = Callable[..., Any]
 
@@ -35,6 +41,8 @@ NODE_TABLES: dict[str, tuple[str, str]] = {
 
 
 def by_id(views: Views, table_type: str, id: str) -> View | None:
+    """A malformed id is an error; a well-formed id of another type or of no record is null, as on Shopify."""
+    parse_gid(id)
     number = maybe_number(id, table_type)
     table, method = NODE_TABLES[table_type]
     record = views.store.get(table, number)
@@ -206,16 +214,7 @@ def fulfillment_orders(views: Views, **args: Any) -> View:
         for fo in views.store.rows("fulfillment_orders")
         if args.get("includeClosed") or fo["status"] not in ("closed", "cancelled")
     ]
-    rows = search(
-        rows,
-        args.get("query"),
-        lambda fo: {
-            "id": fo["id"],
-            "status": fo["status"],
-            "updated_at": fo["updated_at"],
-            "assigned_location_id": fo.get("location_id"),
-        },
-    )
+    rows = search(rows, args.get("query"), fulfillment_order_search_fields)
     return views.page(rows, views.fulfillment_order, args)
 
 

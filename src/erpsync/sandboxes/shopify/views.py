@@ -652,7 +652,7 @@ class Views:
                 self.fulfillment(f) for f in fulfillments[: args.get("first") or None]
             ],
             "fulfillmentOrders": lambda _info, **args: self.page(
-                [fo for fo in fulfillment_orders() if args.get("query") is None or True],
+                search(fulfillment_orders(), args.get("query"), fulfillment_order_search_fields),
                 self.fulfillment_order,
                 args,
             ),
@@ -886,6 +886,15 @@ def level_search_fields(level: Record) -> dict[str, Any]:
         "id": level["id"],
         "updated_at": level["updated_at"],
         "inventory_item_id": level["inventory_item_id"],
+    }
+
+
+def fulfillment_order_search_fields(fulfillment_order: Record) -> dict[str, Any]:
+    return {
+        "id": fulfillment_order["id"],
+        "status": fulfillment_order["status"],
+        "updated_at": fulfillment_order["updated_at"],
+        "assigned_location_id": fulfillment_order.get("location_id"),
     }
 
 
