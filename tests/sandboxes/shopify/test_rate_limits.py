@@ -113,3 +113,11 @@ def test_buckets_are_per_store(frozen: Shop) -> None:
     frozen.gql(PAGE_OF_250)
     other = frozen.gql("{ shop { name } }", **{"Host": "other.myshopify.com"})
     assert cost(other)["throttleStatus"]["currentlyAvailable"] == 2000 - 1
+
+
+def test_throttled_answer_can_use_http_429(frozen: Shop) -> None:
+    frozen.http.put("/_sandbox/shopify/settings", json={"throttle_status_code": 429})
+    frozen.http.put("/_sandbox/faults", json={"script": [{"kind": "throttle"}]})
+    throttled = frozen.post("{ shop { name } }")
+    assert throttled.status_code == 429
+    assert throttled.json()["errors"][0]["extensions"]["code"] == "THROTTLED"

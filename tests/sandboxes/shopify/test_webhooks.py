@@ -280,3 +280,23 @@ def test_reorder_window_delivers_later_events_first(shop: Shop, receiver: Receiv
     arrived = [json.loads(body)["email"] for _, body in receiver.received]
     assert sorted(arrived) == sorted(emails)
     assert arrived != emails
+
+
+def test_after_a_secret_rotation_webhooks_keep_the_old_signature_for_an_hour(
+    shop: Shop, receiver: Receiver
+) -> None:
+    subscribe(shop, receiver.url, ["CUSTOMERS_CREATE"])
+    old = shop.sandbox.client_secret
+    new = shop.http.post("/_sandbox/shopify/rotate-secret").json()["client_secret"]
+    assert new != old
+    shop.data(CUSTOMER_CREATE, {"input": {"email": "during@example.com"}})
+    shop.http.put("/_sandbox/clock", json={"advance_seconds": 3600})
+    shop.data(CUSTOMER_CREATE, {"input": {"email": "after@example.com"}})
+    assert shop.sandbox.webhooks.wait_idle(timeout=30)
+    signatures = [headers["x-shopify-hmac-sha256"] for headers, _ in receiver.received]
+    bodies = [body for _, body in receiver.received]
+    expected = [
+        base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+        for secret, body in zip((old, new), bodies, strict=True)
+    ]
+    assert signatures == expected

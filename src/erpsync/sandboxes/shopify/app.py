@@ -116,6 +116,11 @@ def build_app(sandbox: ShopifySandbox) -> FastAPI:
     def stop_scenario() -> dict[str, Any]:
         return sandbox.stop_scenario()
 
+    @app.post("/_sandbox/shopify/rotate-secret")
+    def rotate_secret() -> dict[str, Any]:
+        """New credentials; webhooks keep the old signature for an hour of sandbox time."""
+        return sandbox.rotate_client_secret()
+
     @app.get("/_sandbox/shopify/deliveries")
     def deliveries() -> list[dict[str, Any]]:
         return sandbox.webhooks.log()

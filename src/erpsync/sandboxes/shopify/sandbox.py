@@ -26,6 +26,7 @@ from erpsync.sandboxes.shopify.webhooks import WebhookDispatcher
 DEFAULT_SHOP = "erpsync-dev.myshopify.com"
 API_VERSION = "2026-04"
 STATE_FILE_ENV = "ERPSYNC_SHOPIFY_SANDBOX_STATE"
+SECRET_GRACE_SECONDS = 3600
 
 
 class ShopifyClock(SandboxClock):
@@ -62,7 +63,9 @@ class ShopifySandbox:
         self.bulk_files: dict[tuple[str, int], str] = {}
         self.scenario: ShopperScenario | None = None
         self.graphql = ShopifyGraphQL(mutations.MUTATIONS)
-        self.webhooks = WebhookDispatcher(lambda: self.client_secret, self.clock)
+        self.previous_secret: str | None = None
+        self.rotated_at: float | None = None
+        self.webhooks = WebhookDispatcher(self.signing_secret, self.clock)
         if state_file is not None and state_file.exists():
             self._load(state_file)
         self.app = build_app(self)
@@ -77,6 +80,25 @@ class ShopifySandbox:
             "webhook_secret": self.client_secret,
             "graphql_path": f"/admin/api/{API_VERSION}/graphql.json",
         }
+
+    def rotate_client_secret(self) -> dict[str, Any]:
+        """A new client secret; for the next hour webhooks are still signed with the old one
+        (platform-apis §1: "after a secret rotation, HMAC may use the old secret for up to 1 hour")."""
+        with self._lock:
+            self.previous_secret = self.client_secret
+            self.client_secret = f"shpss_{_secret('rotated', None)}"
+            self.rotated_at = self.clock.timestamp()
+        return self.credentials()
+
+    def signing_secret(self) -> str:
+        with self._lock:
+            in_grace = (
+                self.rotated_at is not None
+                and self.clock.timestamp() - self.rotated_at < SECRET_GRACE_SECONDS
+            )
+            if in_grace and self.previous_secret is not None:
+                return self.previous_secret
+            return self.client_secret
 
     def dump_state(self) -> dict[str, Any]:
         with self._lock:
