@@ -12,6 +12,7 @@ from rich.console import Console
 from erpsync.errors import ConfigError
 
 if TYPE_CHECKING:
+    from erpsync.service import Service
     from erpsync.store import Store
 
 app = typer.Typer(help="erpsync: keep an online store and an ERP in sync.", no_args_is_help=True)
@@ -321,3 +322,151 @@ def demo(
         f"{len(report.orders)} orders; open exceptions: {report.exceptions}. "
         f"Trace any record: erpsync trace shopify <order id> (with ERPSYNC_DATABASE_URL=sqlite:///{database})"
     )
+
+
+# --- running ---------------------------------------------------------------------------------------------
+def _service(config: Path | None) -> Service:
+    from erpsync.config import load_settings
+    from erpsync.service import build_service
+
+    try:
+        return build_service(load_settings(config))
+    except ConfigError as exc:
+        raise fail(f"{exc}\n(run `erpsync config check` for every problem at once)") from None
+
+
+@app.command()
+def run(
+    config: ConfigFile = None,
+    host: Annotated[
+        str, typer.Option(help="Address of the web app (dashboard, ops API, webhooks).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port of the web app.")] = 8080,
+) -> None:
+    """Web (dashboard, ops API, webhook endpoints) and workers in one process: the embedded default."""
+    import uvicorn
+
+    from erpsync.web.app import create_app
+    from erpsync.web.webhooks import shopify_webhook_router
+
+    service = _service(config)
+    service.engine.launch()
+    web = create_app(settings=service.settings, store=service.store, engine=service.engine)
+    web.include_router(
+        shopify_webhook_router(
+            store=service.store, engine=service.engine, secrets=lambda: _webhook_secrets(service)
+        )
+    )
+    console.print(f"erpsync: workers running, web on http://{host}:{port} (Ctrl-C stops)")
+    try:
+        uvicorn.run(web, host=host, port=port, log_level="warning")
+    finally:
+        service.shutdown()
+
+
+@app.command()
+def worker(config: ConfigFile = None) -> None:
+    """Workers only, for scale-out on PostgreSQL (give each a stable ERPSYNC_WORKER_ID)."""
+    import signal
+    import threading
+
+    service = _service(config)
+    if service.settings.database_url.startswith("sqlite"):
+        raise fail("workers share queues through PostgreSQL; set ERPSYNC_DATABASE_URL=postgresql://...")
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    service.engine.launch()
+    console.print(f"erpsync worker {service.engine.worker_id}: running (SIGTERM stops)")
+    stop.wait()
+    service.shutdown()
+
+
+def _webhook_secrets(service: Service) -> list[str]:
+    """The store connection's current webhook secret, then the previous one during a rotation."""
+    for connection in service.settings.connections.values():
+        if connection.platform == "shopify":
+            secrets = connection.secrets()
+            return [
+                secrets[name].get_secret_value()
+                for name in ("webhook_secret", "previous_webhook_secret")
+                if name in secrets
+            ]
+    return []
+
+
+@app.command()
+def status(config: ConfigFile = None) -> None:
+    """Flows, open exceptions and held records at a glance."""
+    from collections import Counter
+
+    from rich.table import Table
+
+    from erpsync.config import load_settings
+
+    try:
+        settings = load_settings(config)
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+    store = _open_store(config)
+    open_exceptions = store.exceptions(status="open")
+    by_flow = Counter(item.flow for item in open_exceptions)
+    held = store.holds()
+    held_by_flow = Counter(hold.flow for hold in held)
+    table = Table("flow", "enabled", "trigger", "open exceptions", "held records")
+    for name, flow in settings.flows.items():
+        trigger = ", ".join(
+            part
+            for part in (
+                "webhook" if flow.trigger.webhook else "",
+                f"poll every {flow.trigger.poll_every_seconds}s" if flow.trigger.poll_every_seconds else "",
+                f"cron {flow.trigger.cron}" if flow.trigger.cron else "",
+            )
+            if part
+        )
+        table.add_row(
+            name, "yes" if flow.enabled else "no", trigger, str(by_flow[name]), str(held_by_flow[name])
+        )
+    console.print(table if settings.flows else "no flows configured in erpsync.yaml")
+    classes = Counter(item.error_class for item in open_exceptions)
+    console.print(
+        f"open exceptions: {len(open_exceptions)} "
+        f"({', '.join(f'{n} {c}' for c, n in classes.items()) or 'none'}); held records: {len(held)}"
+    )
+
+
+@exceptions_app.command("retry")
+def exceptions_retry(
+    exception_id: int,
+    config: ConfigFile = None,
+    payload: Annotated[
+        Path | None, typer.Option(help="JSON file with a corrected payload (edit-and-retry).")
+    ] = None,
+    wait: Annotated[float, typer.Option(help="Seconds to wait for the outcome.")] = 60.0,
+) -> None:
+    """Run a parked record again (optionally with a corrected payload) and report how it ended.
+
+    It runs in this process: on SQLite, stop `erpsync run` first, or use the dashboard's retry button.
+    """
+    import json
+
+    from erpsync.store import RecordNotFound
+
+    service = _service(config)
+    try:
+        if payload is not None:
+            service.store.edit_exception_payload(exception_id, json.loads(payload.read_text()))
+        service.engine.launch()
+        outcome = service.engine.retry_exception(exception_id).result(wait)
+    except RecordNotFound as exc:
+        raise fail(str(exc)) from None
+    finally:
+        service.shutdown()
+    console.print(
+        f"exception {exception_id}: retried, {outcome.status}"
+        + (f" ({outcome.reason})" if outcome.reason else "")
+    )
+
+
+if __name__ == "__main__":
+    app()

@@ -12,10 +12,11 @@ from typing import Any
 from erpsync.engine import Engine, FlowContext
 from erpsync.flows.hub import Hub
 from erpsync.flows.polling import register_poller
-from erpsync.model import Order
+from erpsync.model import Customer, Order
 
 FLOW = "order_to_erp"
 POLLER = "poll_store_orders"
+GUEST_PREFIX = "guest:"
 
 
 def order_reference(order_id: str, order: Order | None = None) -> dict[str, Any]:
@@ -30,6 +31,9 @@ def register(engine: Engine, hub: Hub) -> None:
     @engine.flow(FLOW, queue=hub.erp.system, record_type="order")
     def order_to_erp(ctx: FlowContext, reference: dict[str, Any]) -> dict[str, Any]:
         order = _order(ctx, hub, reference)
+        if order.customer_id is None and order.customer_email:
+            buyer = ctx.step("resolve_guest", _guest_buyer, hub, order.customer_email)
+            order = order.model_copy(update={"customer_id": buyer})
         if order.customer_id is not None:
             ctx.step("upsert_customer", _upsert_customer, hub, order, ctx.idempotency_key("customer"))
         sales_order_id = ctx.step("upsert_sales_order", _write_sales_order, hub, order)
@@ -54,8 +58,41 @@ def _order(ctx: FlowContext, hub: Hub, reference: dict[str, Any]) -> Order:
     return order
 
 
+def guest_customer_id(email: str) -> str:
+    """The customer id a guest checkout is booked under: one ERP customer per e-mail, so a guest's repeated
+    orders land on one account (a guest who later registers in the store gets an account of their own)."""
+    return f"{GUEST_PREFIX}{email.strip().lower()}"
+
+
+def _guest_buyer(hub: Hub, email: str) -> str:
+    """A guest whose e-mail belongs to a registered store customer is booked on that customer's account."""
+    registered = hub.store.external_id(hub.shop.system, "customer", email.strip().lower())
+    return registered or guest_customer_id(email)
+
+
+def _guest_customer(order: Order) -> Customer:
+    assert order.customer_id is not None and order.customer_email
+    address = order.billing_address or order.shipping_address
+    first, _, last = ((address.name if address else None) or "").partition(" ")
+    return Customer(
+        origin=order.origin.model_copy(update={"id": order.customer_id}),
+        email=order.customer_email,
+        first_name=first or None,
+        last_name=last or None,
+        addresses=[address] if address else [],
+        tags=["guest"],
+    )
+
+
 def _upsert_customer(hub: Hub, order: Order, idempotency_key: str) -> str:
     assert order.customer_id is not None
+    if order.customer_id.startswith(GUEST_PREFIX):
+        # Keyed by the guest id, not the e-mail: the e-mail key belongs to a registered account if one
+        # appears later, and one key never names two ERP customers.
+        customer = _guest_customer(order)
+        erp_id = hub.erp.upsert_customer(customer, idempotency_key=idempotency_key)
+        hub.store.link(hub.erp.system, "customer", erp_id, order.customer_id)
+        return erp_id
     customer = hub.shop.get_customer(order.customer_id)
     erp_id = hub.erp.upsert_customer(customer, idempotency_key=idempotency_key)
     hub.store.link(hub.erp.system, "customer", erp_id, customer.business_key)
