@@ -152,3 +152,19 @@ def test_a_shipment_row_becomes_a_fulfillment_of_its_sale() -> None:
     assert [t.number for t in fulfillment.tracking] == ["1Z999"]
     assert [(line.line_id, line.sku, line.quantity) for line in fulfillment.lines] == [("11", "SKU-1", 2)]
     assert translate.fulfillment_from_tryton(shipment, moves[1:], sale_of_line={}) is None
+
+
+@pytest.mark.parametrize(
+    ("quantity", "subtotal", "expected"),
+    [
+        (2, "25.00", (-2, Decimal("12.5"))),
+        (3, "10.00", (-1, Decimal("10.00"))),  # 3.3333... per unit would lose a cent in Tryton
+        (1, "0", (-1, Decimal("0"))),
+    ],
+)
+def test_credit_lines_keep_the_refunded_money_exact(
+    quantity: int, subtotal: str, expected: tuple[int, Decimal]
+) -> None:
+    credited_quantity, unit_price = translate.credit_quantity_and_price(quantity, Decimal(subtotal))
+    assert (credited_quantity, unit_price) == expected
+    assert -credited_quantity * unit_price == Decimal(subtotal)

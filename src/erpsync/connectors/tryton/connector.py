@@ -407,15 +407,20 @@ class TrytonConnector:
                     record=f"account.invoice {invoice['id']}",
                     field="lines.sku",
                 )
+            quantity, unit_price = translate.credit_quantity_and_price(
+                refund_line.quantity, refund_line.subtotal.amount
+            )
             credit_lines.append(
                 {
                     "type": "line",
                     "product": source["product"],
                     "account": source["account"],
                     "unit": source["unit"],
-                    "quantity": -refund_line.quantity,
-                    "unit_price": refund_line.subtotal.amount / refund_line.quantity,
-                    "description": source.get("description"),
+                    "quantity": quantity,
+                    "unit_price": unit_price,
+                    "description": source.get("description")
+                    if quantity == -refund_line.quantity
+                    else f"{refund_line.quantity} x {source.get('description') or refund_line.sku}",
                 }
             )
         values = {key: invoice[key] for key in invoice_fields if key not in ("id", "state")}

@@ -400,6 +400,20 @@ def _date_as_datetime(value: Any) -> datetime:
 # -- invoices --------------------------------------------------------------------------------------
 
 
+PRICE_DECIMALS = 4  # trytond's default [product] price_decimal
+
+
+def credit_quantity_and_price(quantity: int, subtotal: Decimal) -> tuple[int, Decimal]:
+    """The (negative) quantity and unit price of a credit-note line refunding ``subtotal`` for ``quantity``
+    units. Tryton keeps unit prices to 4 decimals, so when the per-unit price is not exact there (10.00 for
+    3 units) the line credits one lot of the whole subtotal instead, keeping the money exact."""
+    step = Decimal(1).scaleb(-PRICE_DECIMALS)
+    unit_price = subtotal / quantity
+    if unit_price == unit_price.quantize(step):
+        return -quantity, unit_price.quantize(step).normalize() if unit_price else Decimal(0)
+    return -1, subtotal
+
+
 def _document_parts(invoice: Row, lines: Sequence[Row], *, sign: int) -> dict[str, Any]:
     currency = str(nested(invoice, "currency.code"))
 
