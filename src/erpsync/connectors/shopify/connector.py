@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -84,8 +85,18 @@ query locations($first: Int!, $after: String) {
 SHOP_QUERY = "query shop { shop { currencyCode } }"
 VARIANTS_BY_SKU = """
 query variantsBySku($first: Int!, $query: String!) {
-  productVariants(first: $first, query: $query) { nodes { sku inventoryItem { id } } }
+  productVariants(first: $first, query: $query) {
+    nodes { sku inventoryItem { id inventoryLevels(first: 10) { nodes { location { id } } } } }
+  }
 }"""
+INVENTORY_ACTIVATE = """
+mutation inventoryActivate($inventoryItemId: ID!, $locationId: ID!) {
+  inventoryActivate(inventoryItemId: $inventoryItemId, locationId: $locationId) {
+    inventoryLevel { id }
+    userErrors { field message }
+  }
+}"""
+SKUS_PER_LOOKUP = 15  # 30 variants with 10 levels each keeps the query well under Shopify's 1000-point cap
 ORDER_FOR_FULFILLMENT = """
 query orderForFulfillment($id: ID!) {
   order(id: $id) {
@@ -153,6 +164,12 @@ COMPANY_CREATE = """
 mutation companyCreate($input: CompanyCreateInput!) {
   companyCreate(input: $input) { company { id } userErrors { field message code } }
 }"""
+
+
+@dataclass
+class _InventoryItem:
+    item_id: str
+    stocked_at: set[str]  # location gids
 
 
 class ShopifyConnector:
@@ -289,12 +306,13 @@ class ShopifyConnector:
         (``ignoreCompareQuantity``), as Shopify advises for a system of record.
         """
         items = self._inventory_items({level.sku for level in levels})
+        self._stock_at_locations(items, levels)
         quantities = []
         for level in levels:
             quantity = level.available if self.inventory_quantity_name == "available" else level.on_hand
             quantities.append(
                 {
-                    "inventoryItemId": items[level.sku],
+                    "inventoryItemId": items[level.sku].item_id,
                     "locationId": gid("Location", level.location_code),
                     "quantity": quantity,
                 }
@@ -434,14 +452,39 @@ class ShopifyConnector:
 
     # ---------------------------------------------------------------------------------------- helpers
 
-    def _inventory_items(self, skus: set[str]) -> dict[str, str]:
-        found: dict[str, str] = {}
-        for chunk in _chunks(sorted(skus), 50):
+    def _stock_at_locations(
+        self, items: Mapping[str, _InventoryItem], levels: Sequence[InventoryLevel]
+    ) -> None:
+        """Activate each item at each location it is not stocked at yet: Shopify refuses quantities for an
+        item at a location where it is not stocked ("The specified inventory item is not stocked at the
+        location", https://shopify.dev/docs/api/admin-graphql/latest/mutations/inventoryActivate)."""
+        for level in levels:
+            item, location = items[level.sku], gid("Location", level.location_code)
+            if location in item.stocked_at:
+                continue
+            self.client.mutate(
+                INVENTORY_ACTIVATE,
+                {"inventoryItemId": item.item_id, "locationId": location},
+                payload_key="inventoryActivate",
+                record=f"inventory of SKU {level.sku} at location {level.location_code}",
+                retry_safe=True,  # activating an item that is already stocked changes nothing
+            )
+            item.stocked_at.add(location)
+
+    def _inventory_items(self, skus: set[str]) -> dict[str, _InventoryItem]:
+        found: dict[str, _InventoryItem] = {}
+        for chunk in _chunks(sorted(skus), SKUS_PER_LOOKUP):
             query = " OR ".join(f'sku:"{sku}"' for sku in chunk)
-            data = self.client.execute(VARIANTS_BY_SKU, {"first": 250, "query": query})
+            data = self.client.execute(VARIANTS_BY_SKU, {"first": 2 * len(chunk), "query": query})
             for node in data["productVariants"]["nodes"]:
                 if node.get("sku") in chunk:
-                    found[node["sku"]] = node["inventoryItem"]["id"]
+                    inventory_item = node["inventoryItem"]
+                    found[node["sku"]] = _InventoryItem(
+                        item_id=inventory_item["id"],
+                        stocked_at={
+                            level["location"]["id"] for level in _nodes(inventory_item.get("inventoryLevels"))
+                        },
+                    )
         missing = sorted(skus - set(found))
         if missing:
             raise DataError(
