@@ -175,3 +175,10 @@ def test_b2b_order_for_a_company_location(shop: Shop) -> None:
     assert entity["__typename"] == "PurchasingCompany"
     assert (entity["company"]["id"], entity["location"]["id"]) == (company["id"], company_location)
     assert entity["contact"]["customer"]["email"]
+
+
+def test_historical_import_creates_an_order_already_fulfilled(shop: Shop) -> None:
+    order = place_order(shop, stocked_variant(shop)["id"], quantity=1, fulfillmentStatus="FULFILLED")
+    state = shop.data(ORDER_STATE, {"id": order["id"]})["order"]
+    assert state["displayFulfillmentStatus"] == "FULFILLED"
+    assert [f["status"] for f in state["fulfillments"]] == ["SUCCESS"]

@@ -13,7 +13,7 @@ from erpsync.sandboxes.shopify import order_math, rest
 from erpsync.sandboxes.shopify.catalog import ensure_level
 from erpsync.sandboxes.shopify.context import ResolveContext
 from erpsync.sandboxes.shopify.ids import maybe_number
-from erpsync.sandboxes.shopify.orders import order_updated
+from erpsync.sandboxes.shopify.order_events import order_updated
 from erpsync.sandboxes.shopify.payload import MutationResolver, Payload, ref, user_error
 from erpsync.sandboxes.shopify.store import Record, ShopStore
 from erpsync.sandboxes.shopify.views import quantity
@@ -87,10 +87,27 @@ def fulfillment_create(
         planned = _planned_lines(store, fulfillment["lineItemsByFulfillmentOrder"])
     except FulfillmentInputError as problem:
         return {"fulfillment": None, "userErrors": [problem.error]}
+    record = ship(
+        ctx, planned, fulfillment.get("trackingInfo") or {}, bool(fulfillment.get("notifyCustomer"))
+    )
+    return {"fulfillment": ref("fulfillments", record["id"]), "userErrors": []}
+
+
+def fulfill_everything(ctx: ResolveContext, order: Record) -> None:
+    """``orderCreate(fulfillmentStatus: FULFILLED)``: each fulfillment order shipped by one fulfillment."""
+    for fulfillment_order in ctx.store.rows("fulfillment_orders"):
+        if fulfillment_order["order_id"] == order["id"]:
+            lines = fulfillment_order["line_items"]
+            ship(ctx, [(fulfillment_order, line, line["remaining_quantity"]) for line in lines], {}, False)
+
+
+def ship(
+    ctx: ResolveContext, planned: list[tuple[Record, Record, int]], tracking: dict[str, Any], notify: bool
+) -> Record:
+    store = ctx.store
     order = store.tables["orders"][planned[0][0]["order_id"]]
     location_id = planned[0][0]["location_id"]
     order_lines = {line["id"]: line for line in order["line_items"]}
-    tracking = fulfillment.get("trackingInfo") or {}
     numbers = list(tracking.get("numbers") or ([tracking["number"]] if tracking.get("number") else []))
     urls = list(tracking.get("urls") or ([tracking["url"]] if tracking.get("url") else []))
     count = sum(1 for f in store.rows("fulfillments") if f["order_id"] == order["id"])
@@ -123,12 +140,12 @@ def fulfillment_create(
             "tracking_company": tracking.get("company"),
             "tracking_numbers": numbers,
             "tracking_urls": urls,
-            "notify_customer": bool(fulfillment.get("notifyCustomer")),
+            "notify_customer": notify,
             "line_items": shipped,
         },
     )
     _announce(ctx, order, record, "fulfillments/create")
-    return {"fulfillment": ref("fulfillments", record["id"]), "userErrors": []}
+    return record
 
 
 def _ship_stock(ctx: ResolveContext, order: Record, line: Record, location_id: int, amount: int) -> None:

@@ -16,7 +16,9 @@ from erpsync.sandboxes.shopify import order_math, rest
 from erpsync.sandboxes.shopify.catalog import ensure_level
 from erpsync.sandboxes.shopify.context import ResolveContext
 from erpsync.sandboxes.shopify.customers import find_or_create_customer
+from erpsync.sandboxes.shopify.fulfillments import fulfill_everything
 from erpsync.sandboxes.shopify.ids import gid, maybe_number
+from erpsync.sandboxes.shopify.order_events import order_updated
 from erpsync.sandboxes.shopify.payload import MutationResolver, Payload, ref, user_error
 from erpsync.sandboxes.shopify.store import Record, ShopStore, money
 from erpsync.sandboxes.shopify.views import quantity
@@ -417,6 +419,9 @@ def order_create(
     ctx.emit(store, "orders/create", rest.order(store, record))
     if order_math.financial_status(record) == "paid":
         ctx.emit(store, "orders/paid", rest.order(store, record))
+    if str(data.get("fulfillmentStatus") or "").upper() == "FULFILLED":
+        # historical imports: the order arrives already shipped
+        fulfill_everything(ctx, record)
     return {"order": ref("orders", record["id"]), "userErrors": []}
 
 
@@ -473,11 +478,6 @@ def _new_order(
 
 def _order(store: ShopStore, order_gid: str) -> Record | None:
     return store.get("orders", maybe_number(order_gid, "Order"))
-
-
-def order_updated(ctx: ResolveContext, order: Record) -> None:
-    ctx.store.touch(order)
-    ctx.emit(ctx.store, "orders/updated", rest.order(ctx.store, order))
 
 
 def order_update(ctx: ResolveContext, input: dict[str, Any]) -> Payload:

@@ -14,7 +14,7 @@ from erpsync.sandboxes.shopify import order_math, rest
 from erpsync.sandboxes.shopify.catalog import ensure_level
 from erpsync.sandboxes.shopify.context import ResolveContext
 from erpsync.sandboxes.shopify.ids import maybe_number
-from erpsync.sandboxes.shopify.orders import order_updated
+from erpsync.sandboxes.shopify.order_events import order_updated
 from erpsync.sandboxes.shopify.payload import MutationResolver, Payload, ref, user_error
 from erpsync.sandboxes.shopify.store import Record, ShopStore, money
 from erpsync.sandboxes.shopify.views import View, Views, quantity
