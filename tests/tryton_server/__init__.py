@@ -1,5 +1,5 @@
 """A real trytond for tests and the demo: its own virtualenv, a prepared template database, a server on
-loopback started and stopped around the caller (see harness.py)."""
+loopback started and stopped around the caller (harness.py), and a warehouse user's actions (warehouse.py)."""
 
 from tests.tryton_server.harness import (
     TrytonHarnessError,
@@ -8,11 +8,14 @@ from tests.tryton_server.harness import (
     ensure_tryton_venv,
     running_tryton,
 )
+from tests.tryton_server.warehouse import add_stock, ship_sale
 
 __all__ = [
     "TrytonHarnessError",
     "TrytonServer",
+    "add_stock",
     "ensure_template_database",
     "ensure_tryton_venv",
     "running_tryton",
+    "ship_sale",
 ]

@@ -1,6 +1,6 @@
 """Fixtures for the Tryton connector tests: one real trytond for the whole test session (installed and
 prepared by tests/tryton_server on first use, then started from the cached template in ~2 s), a connector
-per test, canonical orders with a unique id per call, and Tryton-side helpers that act as a warehouse user."""
+per test, and canonical customers and orders (a unique order id per call)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import itertools
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from tests.tryton_server import TrytonServer, running_tryton
@@ -107,26 +106,3 @@ def make_order() -> OrderFactory:
         )
 
     return build
-
-
-def location_id(client: TrytonClient, **domain: Any) -> int:
-    (row,) = client.search_read("stock.location", [[k, "=", v] for k, v in domain.items()], ["id"], limit=1)
-    return int(row["id"])
-
-
-def add_stock(client: TrytonClient, sku: str, quantity: int) -> None:
-    """What a warehouse user does when goods turn up: a done move from Lost and Found into storage."""
-    (product,) = client.search_read("product.product", [["code", "=", sku]], ["id", "default_uom"])
-    (move_id,) = client.create(
-        "stock.move",
-        [
-            {
-                "product": product["id"],
-                "unit": product["default_uom"],
-                "quantity": quantity,
-                "from_location": location_id(client, type="lost_found"),
-                "to_location": location_id(client, code="STO"),
-            }
-        ],
-    )
-    client.button("stock.move", "do", [move_id])

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-from tests.connectors.tryton.conftest import SEED_SKUS, OrderFactory, add_stock, make_customer, usd
-from tests.tryton_server import TrytonServer
+from tests.connectors.tryton.conftest import SEED_SKUS, OrderFactory, make_customer, usd
+from tests.tryton_server import TrytonServer, add_stock, ship_sale
 
 from erpsync.connectors.tryton import TrytonClient, TrytonConnector
 from erpsync.engine.policy import MissingPrerequisite
@@ -303,3 +303,28 @@ def test_customers_changed_in_tryton_are_polled_with_email_phone_and_address(
     assert (customer.first_name, customer.last_name) == ("Ann", "Buyer")
     assert customer.default_address is not None
     assert (customer.default_address.line1, customer.default_address.city) == ("1 Main St", "Springfield")
+
+
+def test_shipping_a_sale_takes_its_units_out_of_the_warehouse_stock(
+    connector: TrytonConnector, make_order: OrderFactory
+) -> None:
+    connector.upsert_customer(make_customer("509", "ida.509@example.com"), idempotency_key="c-509")
+    add_stock(connector.client, "ERP-TEE-S", 5)
+    cursor = _drain(connector.inventory_changed_since)
+    tee_ids = _product_ids(connector, "ERP-TEE-S")
+    (before,) = connector.inventory_levels(tee_ids)
+    order = make_order(customer_id="509", lines=[("ERP-TEE-S", 3, "25.00")])
+
+    sale_id = connector.upsert_sales_order(order, idempotency_key=order.business_key)
+    batch = connector.inventory_changed_since(cursor)
+    (reserved,) = [level for level in batch.records if level.sku == "ERP-TEE-S"]
+    assert (reserved.on_hand, reserved.reserved, reserved.available) == (
+        before.on_hand,
+        before.reserved + 3,
+        before.available - 3,
+    )
+    ship_sale(connector.client, int(sale_id), tracking_number="TRACK-509")
+
+    batch = connector.inventory_changed_since(batch.cursor)
+    (shipped,) = [level for level in batch.records if level.sku == "ERP-TEE-S"]
+    assert (shipped.on_hand, shipped.available) == (before.on_hand - 3, before.available - 3)
