@@ -20,6 +20,7 @@ POLICY: dict[tuple[str, str], str] = {
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/readyz"): PUBLIC,
     ("GET", "/metrics"): "viewer",
+    ("GET", "/openapi.json"): "viewer",
     ("GET", "/api/v1/flows"): "viewer",
     ("GET", "/api/v1/flows/{flow}"): "viewer",
     ("POST", "/api/v1/flows/{flow}/pause"): "admin",

@@ -20,7 +20,7 @@ from erpsync.web import dashboard as dashboard_pages
 from erpsync.web import monitoring as health_and_metrics
 from erpsync.web.auth import LoginThrottle, UnknownUser, UserDirectory
 from erpsync.web.ops import NotAvailable, Operations, UnknownFlow, utc_now
-from erpsync.web.security import LoginRequired
+from erpsync.web.security import LoginRequired, Viewer
 
 if TYPE_CHECKING:
     from erpsync.engine import Engine
@@ -57,8 +57,10 @@ def create_app(
     app = FastAPI(
         title="erpsync operations API",
         version=__version__,
-        openapi_url="/openapi.json",
-        docs_url="/api/docs",
+        # Served by our own route below, behind login like every other route; no Swagger UI page (it loads
+        # its scripts from a CDN, which the Content-Security-Policy and offline installs rule out).
+        openapi_url=None,
+        docs_url=None,
         redoc_url=None,
     )
     # The store's engine is reused so the user tables share its connection settings (SQLite WAL, pool).
@@ -73,6 +75,11 @@ def create_app(
     app.include_router(api.router)
     app.include_router(dashboard_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/openapi.json", include_in_schema=False)
+    def openapi_document(_: Viewer) -> JSONResponse:
+        return JSONResponse(app.openapi())
+
     return app
 
 
@@ -100,7 +107,7 @@ def _add_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ValidationError, bug)
 
     async def login_required(request: Request, exc: Exception) -> Response:
-        if request.url.path.startswith(("/api/", "/metrics")):
+        if request.url.path.startswith(("/api/", "/metrics", "/openapi.json")):
             return JSONResponse(
                 {"detail": "log in, or send an API token: Authorization: Bearer esk_..."},
                 status_code=401,
