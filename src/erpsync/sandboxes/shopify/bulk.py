@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from graphql import (
     FieldNode,
+    GraphQLError,
     GraphQLObjectType,
     GraphQLSchema,
     OperationDefinitionNode,
@@ -63,7 +64,7 @@ def _connections(schema: GraphQLSchema, operation: OperationDefinitionNode) -> l
 def check_bulk_query(schema: GraphQLSchema, query: str) -> str | None:
     try:
         document = parse(query)
-    except Exception as error:
+    except GraphQLError as error:
         return f"Invalid bulk query: {error}"
     operation = next((d for d in document.definitions if isinstance(d, OperationDefinitionNode)), None)
     if operation is None:

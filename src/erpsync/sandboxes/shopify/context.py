@@ -25,4 +25,6 @@ class ResolveContext:
     unlimited: bool = False  # bulk operations read every row of every connection
     # hooks the sandbox provides for bulk operations (run a query document without cost limits)
     run_bulk_query: Callable[[ResolveContext, Record], None] | None = None
+    # what resolvers need but cannot import without a cycle: "schema" (the bound GraphQLSchema, for bulk
+    # query checks) and "suggested_refund" (refunds.suggested_refund, which itself builds views)
     extra: dict[str, Any] = field(default_factory=dict)
