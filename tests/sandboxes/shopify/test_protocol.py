@@ -92,3 +92,16 @@ def test_wrong_literal_type_and_malformed_global_id_are_rejected(shop: Shop) -> 
     assert malformed["message"] == "Invalid global id '42'"
     other_type = shop.gql('{ product(id: "gid://shopify/Order/42") { id } }')
     assert other_type["data"] == {"product": None}
+
+
+def test_the_cli_factory_builds_this_sandbox_with_the_kit_protocol() -> None:
+    from erpsync.sandboxes import build_sandbox as build_platform_sandbox
+    from erpsync.sandboxes.common import Sandbox
+
+    sandbox: Sandbox = build_platform_sandbox("shopify", seed=1)
+    assert sandbox.platform == "shopify"
+    credentials = sandbox.credentials()
+    assert credentials["access_token"].startswith("shpat_") and credentials["api_version"] == "2026-04"
+    assert credentials["shop_domain"].endswith(".myshopify.com") and credentials["webhook_secret"]
+    assert build_platform_sandbox("shopify", seed=1).credentials() == credentials  # seeded: stable
+    assert sandbox.set_rate_limit_preset("plus")["restore_rate"] == 1000
