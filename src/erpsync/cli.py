@@ -317,6 +317,12 @@ def demo(
             line["tracking"],
         )
     console.print(table)
+    if report.held_then_released:
+        held = report.held_then_released
+        console.print(
+            f"held and released: order {held['order_id']} waited on {held['waited_on']} until the item was "
+            f"added in NetSuite, then became sales order {held['sales_order']}"
+        )
     console.print(
         f"{report.products} products, {report.inventory_levels} inventory levels, "
         f"{len(report.orders)} orders; open exceptions: {report.exceptions}. "

@@ -14,6 +14,7 @@ what the tests prove. Steps, each through the real flows and the real HTTP APIs 
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -112,6 +113,26 @@ class DemoEnvironment:
         order_id = created["order"]["id"].rsplit("/", 1)[-1]
         self.placed_orders.append(order_id)
         return order_id
+
+    def erp_skus(self) -> list[str]:
+        """The SKUs the ERP sells (the store may have others of its own)."""
+        skus: set[str] = set()
+        cursor, more = None, True
+        while more:
+            batch = self.hub.erp.products_changed_since(cursor)
+            skus |= {v.sku for product in batch.records for v in product.variants if v.sku}
+            cursor, more = batch.cursor, batch.more
+        return sorted(skus)
+
+    def wait_for_sales_order(self, order_id: str, timeout: float = WAIT_SECONDS) -> str:
+        """Wait until the store order has reached the ERP (a released hold runs in the background)."""
+        key = f"{self.hub.shop.system}:{order_id}"
+        deadline = time.monotonic() + timeout
+        while (sales_order := self.hub.store.external_id(self.hub.erp.system, "order", key)) is None:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"store order {order_id} did not reach the ERP within {timeout} s")
+            time.sleep(0.1)
+        return sales_order
 
     def ship_open_orders(self) -> dict[str, Any]:
         """NetSuite's warehouse ships every open sales order now (it normally waits a configured delay)."""
@@ -232,8 +253,7 @@ def run_demo(database_url: str, *, order_count: int = 5, seed: int = 1, say: Any
         say(f"catalog: {len(products)} NetSuite items are now Shopify products")
         levels = env.sync_inventory().value["levels_pushed"]
         say(f"inventory: {levels} SKU × location quantities set in Shopify (ERP stock − safety stock)")
-        skus = sorted(env._variants_by_sku())
-        erp_skus = [sku for sku in skus if sku.startswith("SKU-")]
+        erp_skus = env.erp_skus()
         for number in range(order_count):
             env.place_order(shopper_basket(rng, erp_skus), email=f"shopper{number + 1}@example.com")
         say(f"shoppers: {order_count} orders placed in Shopify")
@@ -241,17 +261,37 @@ def run_demo(database_url: str, *, order_count: int = 5, seed: int = 1, say: Any
         say(f"order to ERP: {sum(r.status == 'completed' for r in synced)} NetSuite sales orders created")
         env.ship_open_orders()
         shipped = env.sync_fulfillments()
-        say(
-            f"fulfillment: {sum(r.status == 'completed' for r in shipped)} shipments back in Shopify, tracked"
-        )
-        orders_report = [_order_line(env, order_id) for order_id in env.placed_orders]
+        done = sum(r.status == "completed" for r in shipped)
+        say(f"fulfillment: {done} NetSuite shipments are Shopify fulfillments with tracking")
+        held = _hold_and_release(env, say)
         return DemoReport(
             products=len(products),
             inventory_levels=levels,
-            orders=orders_report,
-            held_then_released=None,
+            orders=[_order_line(env, order_id) for order_id in env.placed_orders],
+            held_then_released=held,
             exceptions=len(env.hub.store.exceptions(status="open")),
         )
+
+
+def _hold_and_release(env: DemoEnvironment, say: Any) -> dict[str, Any]:
+    """An order for a SKU the ERP does not know waits, visibly; adding the item in the ERP releases it."""
+    store_only = sorted(set(env._variants_by_sku()) - set(env.erp_skus()))[0]
+    order_id = env.place_order([(store_only, 1)], email="early.adopter@example.com")
+    env.sync_orders("held")
+    holds = [h for h in env.hub.store.holds() if h.business_key == f"{env.hub.shop.system}:{order_id}"]
+    if not holds:
+        raise RuntimeError(f"the order for {store_only} was expected to wait for its item, and did not")
+    waited_on = holds[0].waits_on
+    say(f"hold: the order for {store_only}, unknown to NetSuite, waits on {waited_on}")
+    env.hub.erp.client.upsert(  # type: ignore[attr-defined]
+        "inventoryItem",
+        store_only.lower(),
+        {"itemId": store_only, "displayName": f"New item {store_only}", "basePrice": "10.00"},
+    )
+    env.sync_catalog("after-new-item")
+    sales_order = env.wait_for_sales_order(order_id)
+    say(f"release: {store_only} added in NetSuite; the order was released and is sales order {sales_order}")
+    return {"order_id": order_id, "sku": store_only, "waited_on": waited_on, "sales_order": sales_order}
 
 
 def _order_line(env: DemoEnvironment, order_id: str) -> dict[str, Any]:
