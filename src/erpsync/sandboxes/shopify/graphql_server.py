@@ -21,6 +21,7 @@ from graphql import (
     FieldNode,
     GraphQLError,
     GraphQLResolveInfo,
+    GraphQLScalarType,
     GraphQLSchema,
     OperationDefinitionNode,
     build_schema,
@@ -60,7 +61,14 @@ IDEMPOTENCY_REQUIRED = {"inventorySetQuantities", "inventoryAdjustQuantities", "
 def _sdl_schema() -> GraphQLSchema:
     """Built once per process: resolvers read everything per request from ``info.context``, so every
     sandbox instance can share the bound schema (building it takes a noticeable fraction of a second)."""
-    return build_schema(SCHEMA_PATH.read_text(encoding="utf-8"))
+    schema = build_schema(SCHEMA_PATH.read_text(encoding="utf-8"))
+    # "An unsigned 64-bit integer ... encoded as a string of base-10 digits. Example value: "50""
+    # (https://shopify.dev/docs/api/admin-graphql/latest/scalars/UnsignedInt64)
+    unsigned = schema.type_map["UnsignedInt64"]
+    assert isinstance(unsigned, GraphQLScalarType)
+    unsigned.serialize = lambda value: str(int(value))  # type: ignore[method-assign]
+    unsigned.parse_value = lambda value: int(str(value))  # type: ignore[method-assign]
+    return schema
 
 
 def load_schema() -> GraphQLSchema:
