@@ -101,8 +101,8 @@ def _rows(*pairs: tuple[int, datetime]) -> list[dict[str, Any]]:
 def test_polling_delivers_oldest_first_a_page_at_a_time_and_never_twice() -> None:
     rows = _rows((3, T0 + timedelta(seconds=2)), (1, T0), (2, T0 + timedelta(seconds=1)))
 
-    def search_read(model: str, domain: list[Any], fields: list[str]) -> list[dict[str, Any]]:
-        return rows
+    def search_read(model: str, domain: list[Any], fields: list[str], *page: Any) -> list[dict[str, Any]]:
+        return _server_page(rows, domain, *page)
 
     first = poll_changes(search_read, "party.party", ChangeCursor(), limit=2)
     assert (first.ids, first.more) == ([1, 2], True)
@@ -117,13 +117,48 @@ def test_polling_delivers_oldest_first_a_page_at_a_time_and_never_twice() -> Non
 def test_polling_asks_for_the_overlap_window_on_both_timestamps() -> None:
     domains: list[list[Any]] = []
 
-    def search_read(model: str, domain: list[Any], fields: list[str]) -> list[dict[str, Any]]:
+    def search_read(model: str, domain: list[Any], fields: list[str], *page: Any) -> list[dict[str, Any]]:
         domains.append(domain)
         return []
 
     poll_changes(search_read, "stock.move", ChangeCursor(since=T0), overlap=timedelta(seconds=60))
     start = T0 - timedelta(seconds=60)
     assert domains == [[["OR", ["write_date", ">=", start], ["create_date", ">=", start]]]]
+
+
+def _server_page(
+    rows: list[dict[str, Any]],
+    domain: list[Any],
+    offset: int,
+    limit: int | None,
+    order: list[tuple[str, str]] | None,
+) -> list[dict[str, Any]]:
+    """What trytond answers: rows in the polling window (``["OR", [field, ">=", start], ...]``), sorted."""
+    windows = [condition[1:] for condition in domain if condition and condition[0] == "OR"]
+    matching = [row for row in rows if all(any(row[f] >= start for f, _, start in w) for w in windows)]
+    if order:
+        matching.sort(key=lambda row: (row["write_date"], row["create_date"], row["id"]))
+    return matching[offset : offset + limit if limit else None]
+
+
+def test_a_first_poll_reads_a_large_table_a_page_at_a_time() -> None:
+    rows = _rows(*((record_id, T0 + timedelta(seconds=record_id)) for record_id in range(1, 1001)))
+    pages: list[tuple[int, int | None]] = []
+
+    def search_read(model: str, domain: list[Any], fields: list[str], *page: Any) -> list[dict[str, Any]]:
+        pages.append((page[0], page[1]))
+        return _server_page(rows, domain, *page)
+
+    first = poll_changes(search_read, "stock.move", ChangeCursor(), limit=100)
+    assert (first.ids, first.more, pages) == (list(range(1, 101)), True, [(0, 100)])
+    delivered, cursor = list(first.ids), first.cursor
+    for _ in range(20):  # 9 more pages are enough; the bound keeps a regression from looping forever
+        batch = poll_changes(search_read, "stock.move", cursor, limit=100, overlap=timedelta(seconds=5))
+        delivered += batch.ids
+        cursor = batch.cursor
+        if not batch.more:
+            break
+    assert delivered == list(range(1, 1001))
 
 
 def test_a_damaged_cursor_is_a_data_error() -> None:

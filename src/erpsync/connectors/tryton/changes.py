@@ -8,8 +8,8 @@ delivered and skips the ``(id, timestamp)`` pairs it delivered before::
 
     [["OR", ["write_date", ">=", since - overlap], ["create_date", ">=", since - overlap]]]
 
-The window's rows are read with only ``id``, ``create_date`` and ``write_date``, sorted by change time
-client-side and delivered ``limit`` at a time, so the cursor only moves past what was delivered.
+The window's rows are read with only ``id``, ``create_date`` and ``write_date``, oldest change first, and
+delivered ``limit`` at a time, so the cursor only moves past what was delivered.
 The cursor is an opaque JSON string the engine stores:
 ``{"since": "2026-12-04T10:00:00.123456+00:00", "seen": ["7@2026-12-04T10:00:00.123456+00:00"]}``.
 """
@@ -27,7 +27,9 @@ from erpsync.connectors.tryton.translate import changed_at, nested
 from erpsync.errors import DataError
 
 Domain = list[Any]
-SearchRead = Callable[[str, Domain, list[str]], list[dict[str, Any]]]
+Order = list[tuple[str, str]]
+# (model, domain, fields, offset, limit, order) -> rows: TrytonClient.search_read's shape, positionally.
+SearchRead = Callable[[str, Domain, list[str], int, int | None, Order | None], list[dict[str, Any]]]
 
 
 @dataclass(frozen=True)
@@ -90,23 +92,57 @@ def poll_changes(
 ) -> ChangedIds:
     """Ids of ``model`` records changed since ``cursor`` (at most ``limit``, oldest change first).
 
+    Tryton sorts by ``write_date`` (trytond 8 sets it on create) and the rows are read a page at a time
+    until ``limit`` new ones are found, so a first poll of a large table does not read it whole.
     ``also_changed_with`` names dotted timestamp fields of related records that count as a change of this
-    one (``"template.write_date"``: a price edited on a product's template changes the product).
+    one (``"template.write_date"``: a price edited on a product's template changes the product); the server
+    cannot sort by the newer of two records' stamps, so then the whole window is read and sorted here.
     """
     stamp_fields = ["write_date", "create_date", *also_changed_with]
     conditions: Domain = list(domain or [])
     if cursor.since is not None:
         start = cursor.since - overlap
         conditions.append(["OR", *([name, ">=", start] for name in stamp_fields)])
-    rows = search_read(model, conditions, ["id", *stamp_fields])
-    stamped = sorted((_changed(row, also_changed_with), int(row["id"])) for row in rows)
-    fresh = [(stamp, record_id) for stamp, record_id in stamped if _key(record_id, stamp) not in cursor.seen]
+    fields = ["id", *stamp_fields]
+    if also_changed_with:
+        rows = search_read(model, conditions, fields, 0, None, None)
+        stamped = sorted((_changed(row, also_changed_with), int(row["id"])) for row in rows)
+        fresh = [
+            (stamp, record_id) for stamp, record_id in stamped if _key(record_id, stamp) not in cursor.seen
+        ]
+        more = len(fresh) > limit
+    else:
+        fresh, more = _fresh_in_server_order(search_read, model, conditions, fields, cursor, limit)
     delivered = fresh[:limit]
     return ChangedIds(
-        ids=[record_id for _, record_id in delivered],
-        cursor=_advance(cursor, delivered, overlap),
-        more=len(fresh) > limit,
+        ids=[record_id for _, record_id in delivered], cursor=_advance(cursor, delivered, overlap), more=more
     )
+
+
+_SERVER_ORDER = [("write_date", "ASC"), ("create_date", "ASC"), ("id", "ASC")]
+
+
+def _fresh_in_server_order(
+    search_read: SearchRead,
+    model: str,
+    conditions: Domain,
+    fields: list[str],
+    cursor: ChangeCursor,
+    limit: int,
+) -> tuple[list[tuple[datetime, int]], bool]:
+    fresh: list[tuple[datetime, int]] = []
+    offset = 0
+    while True:
+        rows = search_read(model, conditions, fields, offset, limit, _SERVER_ORDER)
+        for row in rows:
+            stamp, record_id = changed_at(row), int(row["id"])
+            if _key(record_id, stamp) not in cursor.seen:
+                fresh.append((stamp, record_id))
+        if len(rows) < limit:
+            return fresh, len(fresh) > limit
+        if len(fresh) >= limit:
+            return fresh, True
+        offset += limit
 
 
 def _advance(cursor: ChangeCursor, delivered: list[tuple[datetime, int]], overlap: timedelta) -> ChangeCursor:

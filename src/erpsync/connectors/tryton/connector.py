@@ -467,8 +467,17 @@ class TrytonConnector:
     # -- polling -------------------------------------------------------------------------------------
 
     def _poll(self, model: str, cursor: str | None, **options: Any) -> ChangedIds:
-        def search_read(name: str, domain: Domain, fields: list[str]) -> list[Row]:
-            return self.client.search_read(name, domain, fields, context={"active_test": False})
+        def search_read(
+            name: str,
+            domain: Domain,
+            fields: list[str],
+            offset: int,
+            limit: int | None,
+            order: list[tuple[str, str]] | None,
+        ) -> list[Row]:
+            return self.client.search_read(
+                name, domain, fields, offset=offset, limit=limit, order=order, context={"active_test": False}
+            )
 
         return poll_changes(
             search_read,
