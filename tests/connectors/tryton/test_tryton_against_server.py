@@ -15,7 +15,9 @@ from erpsync.engine.policy import MissingPrerequisite
 from erpsync.errors import ConfigError, DataError
 from erpsync.model import Refund
 
-pytestmark = pytest.mark.tryton
+# The first test in a session may install Tryton and build its template database (1-2 min on 2 cores, more
+# on a busy machine): room beyond the suite's 300 s per test, for that setup only.
+pytestmark = [pytest.mark.tryton, pytest.mark.timeout(900)]
 
 
 class RecordingTransport(httpx.HTTPTransport):
