@@ -133,7 +133,7 @@ class FlowContext:
         Returns at once when a flow already completed it; otherwise the run ends here, the record is held
         visibly, and it runs again from the start when the prerequisite completes.
         """
-        done = runtime.run_step(
+        done = runtime.bookkeeping(
             f"{ENGINE_STEP}prerequisite_done", self._engine.prerequisite_completed, prerequisite
         )
         if not done:
@@ -148,7 +148,7 @@ class FlowContext:
         detail: dict[str, Any] | None = None,
     ) -> None:
         """Add an event to this record's timeline (as a step: not repeated when the flow is recovered)."""
-        runtime.run_step(
+        runtime.bookkeeping(
             f"{ENGINE_STEP}timeline.{step}",
             self._engine.records.event,
             self.record_type,

@@ -145,7 +145,7 @@ class Engine:
             self.records = RecordKeeper(self.database_url)
             self.state = EngineState(self.database_url)
         except BaseException:
-            runtime.destroy()
+            runtime.destroy(self.worker_id, 0)
             raise
         self._watch_settings = watch or WatchSettings()
         self._watch = WorkerWatch(self.state, self.worker_id, runtime.recover, self._watch_settings)
@@ -218,9 +218,10 @@ class Engine:
         self._watch.start()
         self._launched = True
 
-    def shutdown(self) -> None:
+    def shutdown(self, drain_seconds: int = 10) -> None:
+        """Stop taking work; flows running here get ``drain_seconds`` to finish (the rest are recovered)."""
         self._watch.stop()
-        runtime.destroy()
+        runtime.destroy(self.worker_id, drain_seconds if self._launched else 0)
         self.records.close()
         self.state.close()
         self._launched = False
@@ -237,7 +238,7 @@ class Engine:
     def _enqueue(
         self, definition: FlowDefinition, business_key: str, record: Any, workflow_id: str, *, origin_id: str
     ) -> FlowHandle:
-        runtime.run_step(
+        runtime.bookkeeping(
             f"{ENGINE_STEP}timeline.received",
             self.records.event,
             definition.record_type,
@@ -259,7 +260,7 @@ class Engine:
             origin_id=origin_id,
             policy=definition.policy,
         )
-        paused = runtime.run_step(f"{ENGINE_STEP}start", self._start, ctx)
+        paused = runtime.bookkeeping(f"{ENGINE_STEP}start", self._start, ctx)
         if paused is not None:
             return self._hold(
                 ctx, record, pause_key(definition.name), f"flow {definition.name} is paused: {paused}"
@@ -296,16 +297,15 @@ class Engine:
 
     def _complete(self, ctx: FlowContext, value: Any) -> FlowResult:
         key = f"{ctx.record_type}:{ctx.business_key}"
-        released = runtime.run_step(f"{ENGINE_STEP}complete", self._record_completion, ctx, key)
-        self._run_released(key, released)
+        runtime.bookkeeping(f"{ENGINE_STEP}complete", self._record_completion, ctx, key)
+        self.release(key)
         return FlowResult("completed", value=value)
 
-    def _record_completion(self, ctx: FlowContext, key: str) -> list[HeldRecord]:
-        """Mark the key done, close its exception, timeline "completed"; take the records held on it."""
+    def _record_completion(self, ctx: FlowContext, key: str) -> None:
+        """Mark the key done, close the record's exception, timeline "completed" (one checkpoint)."""
         self.state.mark_completed(key)
         self.records.resolve(ctx.flow, ctx.business_key, note="a later run of the record completed")
         self.records.event(ctx.record_type, ctx.business_key, "completed", correlation_id=ctx.workflow_id)
-        return self.records.release(key)
 
     def _after_failure(
         self,
@@ -319,13 +319,13 @@ class Engine:
         if action is Action.HOLD and prerequisite is not None:
             return self._hold(ctx, record, prerequisite, str(error))
         if action is Action.PAUSE:
-            runtime.run_step(f"{ENGINE_STEP}pause", self.state.pause, ctx.flow, str(error))
+            runtime.bookkeeping(f"{ENGINE_STEP}pause", self.state.pause, ctx.flow, str(error))
             alert = Alert(
                 ctx.flow, classify(error), str(error), ctx.record_type, ctx.business_key, ctx.workflow_id
             )
-            runtime.run_step(f"{ENGINE_STEP}alert", self._raise_alert, alert)
+            runtime.bookkeeping(f"{ENGINE_STEP}alert", self._raise_alert, alert)
             return self._hold(ctx, record, pause_key(ctx.flow), f"flow {ctx.flow} paused: {error}")
-        exception_id = runtime.run_step(
+        exception_id = runtime.bookkeeping(
             f"{ENGINE_STEP}park",
             self.records.park,
             flow=ctx.flow,
@@ -340,7 +340,7 @@ class Engine:
         return FlowResult("parked", exception_id=exception_id, reason=f"{reason}: {error}")
 
     def _hold(self, ctx: FlowContext, record: Any, prerequisite: str, reason: str) -> FlowResult:
-        runtime.run_step(
+        runtime.bookkeeping(
             f"{ENGINE_STEP}hold",
             self.records.hold,
             flow=ctx.flow,
@@ -353,7 +353,7 @@ class Engine:
         ctx.event("held", message=reason, detail={"waits_on": prerequisite})
         # The prerequisite may have completed between our check and the hold: look again after holding, so
         # either this run or the completing run sees the other and releases.
-        satisfied = runtime.run_step(f"{ENGINE_STEP}hold_recheck", self._satisfied, prerequisite, ctx.flow)
+        satisfied = runtime.bookkeeping(f"{ENGINE_STEP}hold_recheck", self._satisfied, prerequisite, ctx.flow)
         if satisfied:
             self.release(prerequisite)
         return FlowResult("held", waits_on=prerequisite, reason=reason)
@@ -376,8 +376,14 @@ class Engine:
 
     def release(self, prerequisite: str) -> list[FlowHandle]:
         """Run again every record held on ``prerequisite`` (called when it completed, or by an operator)."""
-        released = runtime.run_step(f"{ENGINE_STEP}release", self.records.release, prerequisite)
-        return self._run_released(prerequisite, released)
+        # Enqueue first, mark released after: a crash in between re-enqueues (deduplicated by hold id) rather
+        # than leaving holds marked released whose records never ran. The records the marking returns that
+        # were not waiting a moment ago were held in between; they are enqueued too.
+        waiting = runtime.bookkeeping(f"{ENGINE_STEP}holds", self.records.waiting, prerequisite)
+        handles = self._run_released(prerequisite, waiting)
+        released = runtime.bookkeeping(f"{ENGINE_STEP}release", self.records.release, prerequisite)
+        seen = {held.hold_id for held in waiting}
+        return handles + self._run_released(prerequisite, [h for h in released if h.hold_id not in seen])
 
     def _run_released(self, prerequisite: str, released: list[HeldRecord]) -> list[FlowHandle]:
         handles = []
@@ -385,7 +391,7 @@ class Engine:
             definition = self._definition(held.flow)
             origin = self._origin_of(held.workflow_id) if held.workflow_id else None
             origin = origin or f"{held.flow}:{held.business_key}"
-            runtime.run_step(
+            runtime.bookkeeping(
                 f"{ENGINE_STEP}timeline.released",
                 self.records.event,
                 held.record_type,

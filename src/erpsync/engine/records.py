@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from erpsync.errors import ErpsyncError
-from erpsync.store import Store
+from erpsync.store import Hold, Store
 
 # The store's timeline vocabulary (erpsync.store.Step) has no words for a run starting or completing; until it
 # does, they are recorded under the nearest step with the engine's word in detail["event"].
@@ -144,21 +144,24 @@ class RecordKeeper:
             payload=_as_mapping(payload),
         )
 
-    def release(self, prerequisite: str) -> list[HeldRecord]:
-        return [
-            HeldRecord(
-                hold_id=str(hold.id),
-                flow=hold.flow,
-                record_type=hold.record_type,
-                business_key=hold.business_key,
-                payload=_from_mapping(hold.payload),
-                workflow_id=hold.workflow_id,
-            )
-            for hold in self._store.release(prerequisite)
-        ]
+    def waiting(self, prerequisite: str) -> list[HeldRecord]:
+        """The records held on ``prerequisite`` now (not marked)."""
+        return [_held(hold) for hold in self._store.holds(waits_on=prerequisite)]
 
-    def waiting_on(self, prerequisite: str) -> int:
-        return len(self._store.holds(waits_on=prerequisite))
+    def release(self, prerequisite: str) -> list[HeldRecord]:
+        """Mark released, and return, the records held on ``prerequisite``."""
+        return [_held(hold) for hold in self._store.release(prerequisite)]
+
+
+def _held(hold: Hold) -> HeldRecord:
+    return HeldRecord(
+        hold_id=str(hold.id),
+        flow=hold.flow,
+        record_type=hold.record_type,
+        business_key=hold.business_key,
+        payload=_from_mapping(hold.payload),
+        workflow_id=hold.workflow_id,
+    )
 
 
 # The store keeps payloads as JSON objects; a flow's record may be any JSON value, so non-objects are wrapped.

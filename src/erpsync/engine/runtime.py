@@ -54,9 +54,17 @@ def launch() -> None:
     DBOS.launch()
 
 
-def destroy() -> None:
+def destroy(worker_id: str, drain_seconds: int) -> None:
+    """Stop dequeuing, give this worker's running flows up to ``drain_seconds`` to finish, then stop.
+
+    Flows still running after that stay PENDING and are recovered on restart or by another worker.
+    """
     global _configured
-    DBOS.destroy(destroy_registry=True)
+    if drain_seconds > 0 and not DBOS.list_workflows(
+        status="PENDING", executor_id=worker_id, load_input=False, load_output=False
+    ):
+        drain_seconds = 0  # DBOS would sleep a full second before noticing there is nothing to wait for
+    DBOS.destroy(destroy_registry=True, workflow_completion_timeout_sec=drain_seconds)
     _configured = False
 
 
@@ -105,6 +113,23 @@ def enqueue(queue: str, workflow: Callable[..., Any], workflow_id: str, *args: A
 
 def run_step(name: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     return DBOS.run_step({"name": name}, fn, *args, **kwargs)
+
+
+def bookkeeping(name: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """One of the engine's own steps (timeline, park, hold, release): retried by DBOS on a database hiccup,
+    so a PostgreSQL restart does not end a flow in error for want of a timeline row."""
+    return DBOS.run_step(
+        {
+            "name": name,
+            "retries_allowed": True,
+            "max_attempts": 5,
+            "interval_seconds": 0.5,
+            "backoff_rate": 2.0,
+        },
+        fn,
+        *args,
+        **kwargs,
+    )
 
 
 def is_engine_error(error: BaseException) -> bool:
