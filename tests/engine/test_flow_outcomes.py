@@ -3,6 +3,7 @@ retried or skipped by an operator, scheduled. One in-process engine per test, on
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -245,10 +246,12 @@ def test_retry_of_an_edited_exception_runs_the_edited_payload_and_resolves_it(
     engine: Engine, store: Store
 ) -> None:
     keys: list[str] = []
+    operator_done_clicking = threading.Event()
 
     def create_sales_order(order: dict[str, Any], key: str) -> None:
         if not order.get("customer"):
             raise DataError("order has no customer", field="customer", suggested_fix="set the customer")
+        operator_done_clicking.wait(timeout=30)
         keys.append(key)
 
     @engine.flow("order_to_erp", queue="netsuite", record_type="order", retry=FAST)
@@ -260,12 +263,18 @@ def test_retry_of_an_edited_exception_runs_the_edited_payload_and_resolves_it(
     assert parked.exception_id is not None
     store.edit_exception_payload(parked.exception_id, {"number": "1008", "customer": "C-7"})
 
-    retried = engine.retry_exception(parked.exception_id).result()
+    retry = engine.retry_exception(parked.exception_id)
+    double_click = engine.retry_exception(parked.exception_id)
+    operator_done_clicking.set()
+    retried = retry.result()
 
     assert retried.status == "completed"
+    assert double_click.workflow_id == retry.workflow_id
     # The retry is a new run, but it writes with the record's original idempotency key.
     assert keys == ["order_to_erp:1008:create_sales_order"]
     assert store.exception(parked.exception_id).status == "resolved"
+    with pytest.raises(ValueError, match="nothing to retry"):
+        engine.retry_exception(parked.exception_id)
 
 
 def test_retry_of_an_unedited_exception_resumes_from_the_failed_step(engine: Engine, store: Store) -> None:

@@ -102,6 +102,10 @@ FLOWS_VERSION = "erpsync-flows-1"
 APP_NAME = "erpsync"
 
 
+def _retry_number(workflow_id: str) -> int:
+    return int(workflow_id.rsplit("-", 1)[1])
+
+
 def pause_key(flow: str) -> str:
     """The prerequisite that records of a paused flow wait on."""
     return f"flow-resumed:{flow}"
@@ -434,11 +438,16 @@ class Engine:
         Edited: a new run of the whole flow with the new payload (its steps are idempotent by key).
         """
         parked = self.records.parked(exception_id)
+        if parked.status in ("resolved", "skipped"):
+            raise ValueError(f"exception {exception_id} is {parked.status}: there is nothing to retry")
         definition = self._definition(parked.flow)
         origin = (self._origin_of(parked.workflow_id) if parked.workflow_id else None) or (
             f"{parked.flow}:{parked.business_key}"
         )
-        attempt = 1 + sum(1 for _ in self._derived_runs(origin, f"retry-{exception_id}-"))
+        earlier = self._derived_runs(origin, f"retry-{exception_id}-")
+        if parked.status == "retrying" and earlier:
+            return FlowHandle(max(earlier, key=_retry_number))  # a second click while the retry runs
+        attempt = 1 + len(earlier)
         workflow_id = f"{origin}:retry-{exception_id}-{attempt}"
         self.records.set_status(exception_id, "retrying")
         failed_step = None
