@@ -350,23 +350,33 @@ def run(
     port: Annotated[int, typer.Option(help="Port of the web app.")] = 8080,
 ) -> None:
     """Web (dashboard, ops API, webhook endpoints) and workers in one process: the embedded default."""
+    import threading
+
     import uvicorn
 
+    from erpsync.alerts import Alerter
+    from erpsync.observability import configure_logging, secrets_of
     from erpsync.web.app import create_app
     from erpsync.web.webhooks import shopify_webhook_router
 
     service = _service(config)
-    service.engine.launch()
+    configure_logging(secrets_of(service.settings))
     web = create_app(settings=service.settings, store=service.store, engine=service.engine)
     web.include_router(
         shopify_webhook_router(
             store=service.store, engine=service.engine, secrets=lambda: _webhook_secrets(service)
         )
     )
+    alerter = Alerter.from_settings(service.settings, web.state.ops)
+    service.engine.on_alert(alerter.engine_alert)
+    service.engine.launch()
+    stop_alerts = threading.Event()
+    threading.Thread(target=alerter.run, args=(stop_alerts,), name="erpsync-alerts", daemon=True).start()
     console.print(f"erpsync: workers running, web on http://{host}:{port} (Ctrl-C stops)")
     try:
         uvicorn.run(web, host=host, port=port, log_level="warning")
     finally:
+        stop_alerts.set()
         service.shutdown()
 
 
@@ -472,6 +482,52 @@ def exceptions_retry(
         f"exception {exception_id}: retried, {outcome.status}"
         + (f" ({outcome.reason})" if outcome.reason else "")
     )
+
+
+# --- users -----------------------------------------------------------------------------------------------
+users_app = typer.Typer(help="Dashboard and API users (local accounts and API tokens).", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+
+
+def _database_url(config: Path | None) -> str:
+    from erpsync.config import load_settings
+
+    try:
+        return load_settings(config).database_url
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+
+
+@users_app.command("add")
+def users_add(
+    username: str,
+    role: Annotated[str, typer.Option(help="viewer | operator | admin")] = "viewer",
+    config: ConfigFile = None,
+) -> None:
+    """Add a user; the password is asked for (never on the command line, where shells keep history)."""
+    from erpsync.web import add_user_command
+
+    password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    try:
+        console.print(add_user_command(_database_url(config), username, password, role))
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+
+
+@users_app.command("token")
+def users_token(
+    username: str,
+    name: Annotated[str, typer.Option(help="What the token is for, e.g. 'prometheus'.")] = "api",
+    config: ConfigFile = None,
+) -> None:
+    """Create an API token for a user; it is printed once and stored only as a hash."""
+    from erpsync.web import create_token_command
+
+    try:
+        token = create_token_command(_database_url(config), username, name)
+    except (ValueError, LookupError) as exc:
+        raise fail(str(exc)) from None
+    typer.echo(token)
 
 
 if __name__ == "__main__":

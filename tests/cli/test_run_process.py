@@ -15,10 +15,14 @@ from typing import Any
 
 import httpx
 import pytest
+from typer.testing import CliRunner
 
+from erpsync.cli import app
 from erpsync.sandboxes import build_sandbox
 from erpsync.sandboxes.common import serve_in_thread
 from erpsync.store import Store
+
+runner = CliRunner()
 
 CONFIG = """
 database_url: sqlite:///{db}
@@ -175,9 +179,26 @@ def test_run_polls_the_catalog_and_an_order_into_the_erp(running: tuple[str, Any
     assert len(sales_orders) == 1, sales_orders
 
 
-def test_run_guards_its_api_and_webhooks(running: tuple[str, Any, str, Any]) -> None:
+def test_run_guards_its_api_and_webhooks(running: tuple[str, Any, str, Any], tmp_path: Path) -> None:
     url = running[0]
     assert httpx.get(f"{url}/api/v1/exceptions", timeout=5).status_code == 401, "the API needs a login"
+    database = f"sqlite:///{tmp_path / 'erpsync.db'}"
+    entered = "correct horse battery staple\n" * 2
+    added = runner.invoke(
+        app,
+        ["users", "add", "ops", "--role", "operator"],
+        input=entered,
+        env={"ERPSYNC_DATABASE_URL": database},
+    )
+    assert added.exit_code == 0, added.output
+    token = runner.invoke(
+        app, ["users", "token", "ops"], env={"ERPSYNC_DATABASE_URL": database}
+    ).output.strip()
+    assert token.startswith("esk_")
+    authorised = httpx.get(
+        f"{url}/api/v1/exceptions", headers={"Authorization": f"Bearer {token}"}, timeout=5
+    )
+    assert authorised.status_code == 200, authorised.text
     forged = httpx.post(
         f"{url}/webhooks/shopify",
         content=b'{"id": 1}',
