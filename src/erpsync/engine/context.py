@@ -77,7 +77,8 @@ class FlowContext:
         """The key an external write of ``step`` must carry (steps are at-least-once).
 
         Built from the record's first workflow id, so a retry of a parked record (a new workflow) sends the
-        same key and the target system sees the same write.
+        same key and the target system sees the same write. One key per distinct write: in a loop, name the
+        item (``ctx.idempotency_key(f"create_line:{line['id']}")``), or the target keeps only the first.
         """
         return f"{self._origin_id}:{step}"
 
