@@ -10,6 +10,8 @@ Messages name the record, the system and the fix, and never carry a secret.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class ErpsyncError(Exception):
     """Base of every error erpsync raises on purpose."""
@@ -58,6 +60,26 @@ class DataError(ErpsyncError):
     """The record itself cannot be synced as it is (unknown SKU, validation): park it, keep going."""
 
     error_class = "data"
+
+
+class MissingPrerequisite(DataError):
+    """The record needs another record first (an order whose SKU has no ERP item yet).
+
+    ``prerequisite`` names what it waits on as ``"<record_type>:<business_key>"``, e.g. ``"variant:SKU-9"``;
+    the engine holds the record and releases it when a flow completes that key.
+    """
+
+    def __init__(self, message: str, *, prerequisite: str, **context: str | None) -> None:
+        super().__init__(message, **context)
+        self.prerequisite = prerequisite
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # DBOS pickles a step's exception to replay it on recovery; the default reduce would drop the keyword.
+        return (_rebuild_missing_prerequisite, (self.message, self.prerequisite), self.__dict__)
+
+
+def _rebuild_missing_prerequisite(message: str, prerequisite: str) -> MissingPrerequisite:
+    return MissingPrerequisite(message, prerequisite=prerequisite)
 
 
 class ConfigError(ErpsyncError):

@@ -190,7 +190,7 @@ def test_order_held_on_missing_sku_is_released_when_the_sku_flow_succeeds(
     engine.enqueue("item_to_erp", "SKU-9", {"sku": "SKU-9"}).result()
 
     wait_until(lambda: sales_orders == ["1006"], "the held order to be released and synced")
-    wait_until(lambda: "acknowledged" in steps_of(store, "1006")[-1:], "the released run to complete")
+    wait_until(lambda: "completed" in steps_of(store, "1006")[-1:], "the released run to complete")
     assert store.holds(waits_on="variant:SKU-9") == []
     timeline = steps_of(store, "1006")
     assert timeline.index("held") < timeline.index("released")

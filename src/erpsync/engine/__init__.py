@@ -3,8 +3,9 @@ policy, hold-and-release, schedules, and recovery of dead workers' flows. Flows 
 
 from erpsync.engine.context import FlowContext
 from erpsync.engine.engine import Alert, Budget, Engine, FlowHandle, FlowResult, pause_key
-from erpsync.engine.policy import Action, Decision, MissingPrerequisite, RetryPolicy
+from erpsync.engine.policy import Action, Decision, RetryPolicy
 from erpsync.engine.workers import WatchSettings
+from erpsync.errors import MissingPrerequisite  # re-exported: flows raise it to hold a record
 
 __all__ = [
     "Action",

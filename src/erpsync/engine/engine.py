@@ -378,6 +378,12 @@ class Engine:
     def prerequisite_completed(self, prerequisite: str) -> bool:
         return self.state.is_completed(prerequisite)
 
+    def complete(self, prerequisite: str) -> list[FlowHandle]:
+        """Mark ``prerequisite`` done and run the records held on it: for keys a flow completes besides its
+        own record's (a product flow completes each of its SKUs, ``"variant:<SKU>"``)."""
+        runtime.run_step(f"{ENGINE_STEP}mark_completed", self.state.mark_completed, prerequisite)
+        return self.release(prerequisite)
+
     def release(self, prerequisite: str) -> list[FlowHandle]:
         """Run again every record held on ``prerequisite`` (called when it completed, or by an operator)."""
         # Enqueue first, mark released after: a crash in between re-enqueues (deduplicated by hold id) rather

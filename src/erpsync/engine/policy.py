@@ -16,29 +16,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
-from erpsync.errors import DataError, classify
-
-
-class MissingPrerequisite(DataError):
-    """The record needs another record first (an order whose SKU has no ERP item yet).
-
-    ``prerequisite`` names what it waits on as ``"<record_type>:<business_key>"``, e.g. ``"variant:SKU-9"``;
-    the engine holds the record and releases it when a flow completes that key.
-    """
-
-    def __init__(self, message: str, *, prerequisite: str, **context: str | None) -> None:
-        super().__init__(message, **context)
-        self.prerequisite = prerequisite
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # DBOS pickles a step's exception to replay it on recovery; the default reduce would drop the keyword.
-        return (_rebuild_missing_prerequisite, (self.message, self.prerequisite), self.__dict__)
-
-
-def _rebuild_missing_prerequisite(message: str, prerequisite: str) -> MissingPrerequisite:
-    return MissingPrerequisite(message, prerequisite=prerequisite)
+from erpsync.errors import classify
 
 
 class Action(StrEnum):

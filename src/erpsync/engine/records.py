@@ -15,7 +15,6 @@ from erpsync.store import Hold, Store
 
 # The store's timeline vocabulary (erpsync.store.Step) has no words for a run starting or completing; until it
 # does, they are recorded under the nearest step with the engine's word in detail["event"].
-_UNKNOWN_TO_STORE = {"started": "received", "completed": "acknowledged"}
 
 
 @dataclass(frozen=True)
@@ -71,9 +70,6 @@ class RecordKeeper:
     ) -> None:
         system = error.system if isinstance(error, ErpsyncError) else None
         detail = dict(detail or {})
-        if step in _UNKNOWN_TO_STORE:
-            detail["event"] = step
-            step = _UNKNOWN_TO_STORE[step]
         self._store.record_event(
             record_type,
             business_key,

@@ -33,10 +33,9 @@ def register(engine: Engine, hub: Hub) -> None:
                 idempotency_key=ctx.idempotency_key("upsert_product"),
             )
             ctx.step("remember", _remember, hub, product, fields, store_id)
-        skus = [variant.sku for variant in product.variants if variant.sku]
-        ctx.step("mark_variants_synced", _mark_variants_synced, engine, skus)
-        for sku in skus:
-            engine.release(f"variant:{sku}")
+        for variant in product.variants:
+            if variant.sku:
+                engine.complete(f"variant:{variant.sku}")
         return {"store_product_id": store_id, "changed_fields": sorted(changed)}
 
     register_poller(
@@ -84,8 +83,3 @@ def _remember(hub: Hub, product: Product, fields: dict[str, Any], store_id: str)
     hub.store.link(hub.shop.system, "product", store_id, product.business_key)
     hub.store.link(hub.erp.system, "product", product.origin.id, product.business_key)
     hub.store.remember_fields(hub.shop.system, "product", product.business_key, fields)
-
-
-def _mark_variants_synced(engine: Engine, skus: list[str]) -> None:
-    for sku in skus:
-        engine.state.mark_completed(f"variant:{sku}")

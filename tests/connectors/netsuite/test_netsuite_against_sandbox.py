@@ -22,8 +22,7 @@ from erpsync.connectors.netsuite import (
     TokenBasedAuth,
     auth_from_credentials,
 )
-from erpsync.engine.policy import MissingPrerequisite
-from erpsync.errors import ConfigError, DataError, TransientError
+from erpsync.errors import ConfigError, DataError, MissingPrerequisite, TransientError
 from erpsync.model import Customer, Money, Origin, Payout, Refund, RefundLine, Transaction
 
 NOW = datetime(2026, 12, 4, 10, 0, tzinfo=UTC)

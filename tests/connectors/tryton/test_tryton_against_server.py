@@ -11,8 +11,7 @@ from tests.connectors.tryton.conftest import SEED_SKUS, OrderFactory, make_custo
 from tests.tryton_server import TrytonServer, add_stock, ship_sale
 
 from erpsync.connectors.tryton import TrytonClient, TrytonConnector
-from erpsync.engine.policy import MissingPrerequisite
-from erpsync.errors import ConfigError, DataError
+from erpsync.errors import ConfigError, DataError, MissingPrerequisite
 from erpsync.model import Refund
 
 # The first test in a session may install Tryton and build its template database (1-2 min on 2 cores, more

@@ -29,8 +29,7 @@ from erpsync.connectors.netsuite.changes import ChangeCursor, poll_changes, sql_
 from erpsync.connectors.netsuite.client import NetSuiteClient, RetryRule, external_id_for
 from erpsync.connectors.netsuite.errors import NetSuiteDataError
 from erpsync.connectors.netsuite.translate import NetSuiteSettings
-from erpsync.engine.policy import MissingPrerequisite
-from erpsync.errors import DataError
+from erpsync.errors import DataError, MissingPrerequisite
 from erpsync.model import (
     Company,
     CreditMemo,

@@ -32,8 +32,7 @@ from erpsync.connectors.tryton import translate
 from erpsync.connectors.tryton.changes import ChangeCursor, ChangedIds, poll_changes
 from erpsync.connectors.tryton.client import Domain, Row, TrytonClient
 from erpsync.connectors.tryton.errors import SYSTEM
-from erpsync.engine.policy import MissingPrerequisite
-from erpsync.errors import ConfigError, DataError
+from erpsync.errors import ConfigError, DataError, MissingPrerequisite
 from erpsync.model import (
     Address,
     Company,
