@@ -1,6 +1,6 @@
 """Fixtures for the Tryton connector tests: one real trytond for the whole test session (installed and
-prepared by tests/tryton_server on first use, then started from the cached template in ~2 s), a connector
-per test, and canonical customers and orders (a unique order id per call)."""
+prepared by erpsync.sandboxes.tryton on first use, then started from the cached template in ~2 s), a
+connector per test, and canonical customers and orders (a unique order id per call)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from tests.tryton_server import TrytonServer, running_tryton
 
 from erpsync.connectors.tryton import TrytonClient, TrytonConnector
 from erpsync.model import Customer, Money, Order
+from erpsync.sandboxes.tryton import TrytonServer, running_tryton
 
 SEED_SKUS = {"ERP-TEE-S": Decimal("25.00"), "ERP-MUG": Decimal("12.50")}
 _numbers = itertools.count(1001)

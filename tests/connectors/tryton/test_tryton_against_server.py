@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 from tests.connectors.tryton.conftest import SEED_SKUS, OrderFactory, make_customer, usd
-from tests.tryton_server import TrytonServer, add_stock, ship_sale
 
 from erpsync.connectors.tryton import TrytonClient, TrytonConnector
 from erpsync.errors import ConfigError, DataError, MissingPrerequisite
 from erpsync.model import Refund
+from erpsync.sandboxes.tryton import TrytonServer, add_stock, ship_sale
 
 # The first test in a session may install Tryton and build its template database (1-2 min on 2 cores, more
 # on a busy machine): room beyond the suite's 300 s per test, for that setup only.

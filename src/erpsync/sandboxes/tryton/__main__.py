@@ -1,7 +1,7 @@
 """Serve a prepared Tryton until interrupted, announcing it the way erpsync's sandboxes do (DESIGN 6): one
 JSON line on stdout with ``platform``, ``url`` and ``credentials`` once it answers.
 
-    python -m tests.tryton_server
+    python -m erpsync.sandboxes.tryton
     {"platform": "tryton", "url": "http://127.0.0.1:41234", "credentials": {"database": "erpsync", ...}}
 """
 
@@ -12,7 +12,7 @@ import signal
 import sys
 import threading
 
-from tests.tryton_server.harness import running_tryton
+from erpsync.sandboxes.tryton.harness import running_tryton
 
 
 def main() -> None:

@@ -2,7 +2,7 @@
 
 Three steps, each cached so that only the first run pays:
 
-1. ``ensure_tryton_venv()``: a virtualenv of its own at ``<repo>/.venv-tryton`` (Tryton's dependencies must
+1. ``ensure_tryton_venv()``: a virtualenv of its own at ``./.venv-tryton`` (Tryton's dependencies must
    not mix with erpsync's) with the pinned ``TRYTON_REQUIREMENTS``; reused while its stamp matches them.
 2. ``ensure_template_database()``: an SQLite database with the modules activated and a company, chart of
    accounts, fiscal year, payment term and seed products (``setup_database.py``), kept as a template under
@@ -33,8 +33,9 @@ from pathlib import Path
 
 import httpx
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-TRYTON_VENV = Path(os.environ.get("ERPSYNC_TRYTON_VENV", REPO_ROOT / ".venv-tryton"))
+# Its own virtualenv, in the working directory unless ERPSYNC_TRYTON_VENV says otherwise (the repository root
+# for the tests; git ignores it).
+TRYTON_VENV = Path(os.environ.get("ERPSYNC_TRYTON_VENV", Path.cwd() / ".venv-tryton")).resolve()
 SETUP_SCRIPT = Path(__file__).with_name("setup_database.py")
 DATABASE_NAME = "erpsync"
 ADMIN_LOGIN = "admin"
