@@ -5,10 +5,10 @@ moves, when, and which system owns what.
 """
 
 from erpsync.engine import Engine
-from erpsync.flows import catalog, fulfillments, inventory, orders
+from erpsync.flows import catalog, fulfillments, inventory, invoicing, orders
 from erpsync.flows.hub import Hub
 
-FLOW_MODULES = (orders, fulfillments, inventory, catalog)
+FLOW_MODULES = (orders, fulfillments, inventory, catalog, invoicing)
 
 
 def register_flows(engine: Engine, hub: Hub) -> None:
