@@ -58,7 +58,7 @@ def config_check(config: ConfigFile = None) -> None:
 
 @app.command()
 def sandbox(
-    platform: Annotated[str, typer.Argument(help="shopify | netsuite")],
+    platform: Annotated[str, typer.Argument(help="shopify | netsuite | tryton (a real trytond)")],
     port: Annotated[int, typer.Option(help="Port to listen on (0 picks a free one).")] = 0,
     host: Annotated[str, typer.Option(help="Address to bind; keep it on loopback.")] = "127.0.0.1",
     seed: Annotated[int | None, typer.Option(help="Load a deterministic catalog and customers.")] = None,
@@ -69,6 +69,11 @@ def sandbox(
     from erpsync.sandboxes import build_sandbox
     from erpsync.sandboxes.common import serve
 
+    if platform == "tryton":
+        from erpsync.sandboxes.tryton.__main__ import main as serve_real_tryton
+
+        serve_real_tryton()  # a real trytond, not a fake: installed into ./.venv-tryton on first use
+        return
     if (tls_cert is None) != (tls_key is None):
         raise fail("give both --tls-cert and --tls-key, or neither")
     try:
@@ -294,6 +299,9 @@ def _age(moment: datetime) -> str:
 @app.command()
 def demo(
     orders: Annotated[int, typer.Option(help="How many shopper orders to place.")] = 5,
+    erp: Annotated[
+        str, typer.Option(help="netsuite (the sandbox) | tryton (a real trytond, set up once)")
+    ] = ("netsuite"),
     database: Annotated[
         Path, typer.Option(help="SQLite file for the demo's state (recreated at each run).")
     ] = Path("erpsync-demo.db"),
@@ -301,13 +309,18 @@ def demo(
     """Order to cash between the Shopify and NetSuite sandboxes, on the embedded default (SQLite)."""
     from rich.table import Table
 
-    from erpsync.demo import run_demo
+    from erpsync.demo import ERPS, run_demo
 
     for leftover in database.parent.glob(f"{database.name}*"):
         leftover.unlink()
-    console.print(f"[bold]erpsync demo[/]: Shopify and NetSuite sandboxes on loopback, state in {database}")
-    report = run_demo(f"sqlite:///{database.resolve()}", order_count=orders, say=console.print)
-    table = Table("Shopify order", "total", "NetSuite sales order", "fulfillments", "tracking")
+    erp_kind = "the NetSuite sandbox" if erp == "netsuite" else "a real Tryton"
+    console.print(
+        f"[bold]erpsync demo[/]: the Shopify sandbox and {erp_kind} on loopback; state in {database}"
+    )
+    if erp not in ERPS:
+        raise fail(f"--erp must be one of {', '.join(ERPS)}")
+    report = run_demo(f"sqlite:///{database.resolve()}", erp=erp, order_count=orders, say=console.print)
+    table = Table("Shopify order", "total", f"{erp} sales order", "fulfillments", "tracking")
     for line in report.orders:
         table.add_row(
             line["order"],

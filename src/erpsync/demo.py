@@ -19,21 +19,25 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
+from erpsync.connectors.base import ErpConnector
 from erpsync.connectors.netsuite.auth import auth_from_credentials
 from erpsync.connectors.netsuite.connector import NetSuiteConnector
 from erpsync.connectors.shopify.connector import ShopifyConnector
+from erpsync.connectors.tryton import TrytonClient, TrytonConnector
 from erpsync.engine import Engine, FlowResult
 from erpsync.flows import Hub, catalog, fulfillments, inventory, orders, register_flows
 from erpsync.sandboxes import build_sandbox
 from erpsync.sandboxes.common import serve_in_thread
+from erpsync.sandboxes.tryton import add_stock, running_tryton, ship_sale
 from erpsync.store import Store
 
 SHOPIFY_SEED = 11  # gives the store its locations and customers; its own catalog stays out of the demo
 NETSUITE_SEED = 7
+ERPS = ("netsuite", "tryton")
 WAIT_SECONDS = 120.0
 
 ORDER_CREATE = """
@@ -42,16 +46,70 @@ mutation orderCreate($order: OrderCreateOrderInput!) {
 }"""
 
 
+class ErpDesk(Protocol):
+    """What people do in the ERP during the demo (outside erpsync): ship orders, add an item."""
+
+    def receive_goods(self, skus: list[str], quantity: int) -> None: ...
+    def ship_open_orders(self) -> int: ...
+    def add_item(self, sku: str, title: str, price: str) -> None: ...
+
+
+@dataclass
+class NetSuiteDesk:
+    """The NetSuite sandbox's warehouse ships open orders itself; items are added over REST."""
+
+    url: str
+    connector: NetSuiteConnector
+
+    def receive_goods(self, skus: list[str], quantity: int) -> None:
+        """Nothing to do: the sandbox's seeded catalog has stock at both locations."""
+
+    def ship_open_orders(self) -> int:
+        with httpx.Client(base_url=self.url, timeout=30) as client:
+            client.put("/_sandbox/warehouse", json={"enabled": True, "delay_seconds": 0}).raise_for_status()
+            return len(client.get("/_sandbox/warehouse").json().get("shipped", []))
+
+    def add_item(self, sku: str, title: str, price: str) -> None:
+        self.connector.client.upsert(
+            "inventoryItem", sku.lower(), {"itemId": sku, "displayName": title, "basePrice": price}
+        )
+
+
+@dataclass
+class TrytonDesk:
+    """A Tryton warehouse user: processes every confirmed sale's shipment, with a tracking number."""
+
+    client: TrytonClient
+    shipped: set[int] = field(default_factory=set)
+
+    def receive_goods(self, skus: list[str], quantity: int) -> None:
+        for sku in skus:
+            add_stock(self.client, sku, quantity)
+
+    def ship_open_orders(self) -> int:
+        sales = self.client.search_read("sale.sale", [["state", "=", "processing"]], ["id"])
+        for sale in sales:
+            if sale["id"] in self.shipped:
+                continue
+            ship_sale(self.client, sale["id"], tracking_number=f"1ZTRY{sale['id']:010d}")
+            self.shipped.add(sale["id"])
+        return len(self.shipped)
+
+    def add_item(self, sku: str, title: str, price: str) -> None:
+        raise NotImplementedError(
+            "adding a Tryton product in the demo is not built; the NetSuite demo shows it"
+        )
+
+
 @dataclass
 class DemoEnvironment:
     """Both sandboxes served on loopback, the connectors pointing at them, the engine and the flows."""
 
     engine: Engine
     hub: Hub
+    desk: ErpDesk
     shopify_url: str
-    netsuite_url: str
     shopify_credentials: dict[str, Any]
-    netsuite_sandbox: Any
     shopify_sandbox: Any
     placed_orders: list[str] = field(default_factory=list)
 
@@ -134,12 +192,9 @@ class DemoEnvironment:
             time.sleep(0.1)
         return sales_order
 
-    def ship_open_orders(self) -> dict[str, Any]:
-        """NetSuite's warehouse ships every open sales order now (it normally waits a configured delay)."""
-        with httpx.Client(base_url=self.netsuite_url, timeout=30) as client:
-            client.put("/_sandbox/warehouse", json={"enabled": True, "delay_seconds": 0}).raise_for_status()
-            state = client.get("/_sandbox/warehouse").json()
-        return dict(state)
+    def ship_open_orders(self) -> int:
+        """The ERP's warehouse ships every open sales order now."""
+        return self.desk.ship_open_orders()
 
     def _variants_by_sku(self) -> dict[str, dict[str, Any]]:
         query = "{ productVariants(first: 250) { nodes { id sku price } } }"
@@ -165,12 +220,15 @@ class DemoEnvironment:
 
 
 @contextmanager
-def demo_environment(database_url: str, *, worker_id: str = "demo") -> Iterator[DemoEnvironment]:
-    """Serve both sandboxes, connect erpsync to them, launch the engine with every flow; tear down after."""
-    netsuite_sandbox = build_sandbox("netsuite", seed=NETSUITE_SEED)
+def demo_environment(
+    database_url: str, *, erp: str = "netsuite", worker_id: str = "demo"
+) -> Iterator[DemoEnvironment]:
+    """Serve the Shopify sandbox and the ERP (the NetSuite sandbox, or a real Tryton), connect erpsync to
+    them, launch the engine with every flow; tear everything down after."""
+    if erp not in ERPS:
+        raise ValueError(f"unknown demo ERP {erp!r}; choose one of {', '.join(ERPS)}")
     shopify_sandbox = build_sandbox("shopify", seed=SHOPIFY_SEED)
     with ExitStack() as stack:
-        netsuite_server = stack.enter_context(serve_in_thread(netsuite_sandbox.app))
         shopify_server = stack.enter_context(serve_in_thread(shopify_sandbox.app))
         shop_credentials = shopify_sandbox.credentials()
         shop = ShopifyConnector(
@@ -180,34 +238,47 @@ def demo_environment(database_url: str, *, worker_id: str = "demo") -> Iterator[
             base_url=shopify_server.url,
         )
         stack.callback(shop.close)
-        erp_credentials = netsuite_sandbox.credentials()
-        erp = NetSuiteConnector(
-            erp_credentials["account_id"],
-            netsuite_server.url,
-            auth_from_credentials(netsuite_server.url, erp_credentials),
-        )
-        stack.callback(erp.close)
+        erp_connector, desk = _start_netsuite(stack) if erp == "netsuite" else _start_tryton(stack)
         store = Store.open(database_url)
         stack.callback(store.close)
-        hub = Hub(store=store, shop=shop, erp=erp, location_map=_location_map(shop, erp))
+        hub = Hub(store=store, shop=shop, erp=erp_connector, location_map=_location_map(shop, erp_connector))
         engine = Engine(database_url, worker_id=worker_id)
         engine.budget(shop.system, concurrency=4)
-        engine.budget(erp.system, concurrency=15)
+        # The demo's Tryton runs on SQLite, which serialises writers: one sale at a time (on PostgreSQL more).
+        engine.budget(erp_connector.system, concurrency=15 if erp == "netsuite" else 1)
         register_flows(engine, hub)
         engine.launch()
         stack.callback(engine.shutdown)
         yield DemoEnvironment(
             engine=engine,
             hub=hub,
+            desk=desk,
             shopify_url=shopify_server.url,
-            netsuite_url=netsuite_server.url,
             shopify_credentials=shop_credentials,
-            netsuite_sandbox=netsuite_sandbox,
             shopify_sandbox=shopify_sandbox,
         )
 
 
-def _location_map(shop: ShopifyConnector, erp: NetSuiteConnector) -> dict[str, str]:
+def _start_netsuite(stack: ExitStack) -> tuple[ErpConnector, ErpDesk]:
+    sandbox = build_sandbox("netsuite", seed=NETSUITE_SEED)
+    server = stack.enter_context(serve_in_thread(sandbox.app))
+    credentials = sandbox.credentials()
+    connector = NetSuiteConnector(
+        credentials["account_id"], server.url, auth_from_credentials(server.url, credentials)
+    )
+    stack.callback(connector.close)
+    return connector, NetSuiteDesk(server.url, connector)
+
+
+def _start_tryton(stack: ExitStack) -> tuple[ErpConnector, ErpDesk]:
+    """A real trytond (installed into ./.venv-tryton on first use: a minute or two, once)."""
+    server = stack.enter_context(running_tryton())
+    client = TrytonClient(server.url, server.database, server.login, server.password)
+    stack.callback(client.close)
+    return TrytonConnector(client), TrytonDesk(client)
+
+
+def _location_map(shop: ShopifyConnector, erp: ErpConnector) -> dict[str, str]:
     """The demo's warehouse plan: the ERP's locations, in order, stock the store's first locations."""
     store_locations = [location.code for location in shop.locations()]
     erp_locations = [location.code for location in erp.locations()]
@@ -245,12 +316,15 @@ class DemoReport:
     exceptions: int
 
 
-def run_demo(database_url: str, *, order_count: int = 5, seed: int = 1, say: Any = print) -> DemoReport:
+def run_demo(
+    database_url: str, *, erp: str = "netsuite", order_count: int = 5, seed: int = 1, say: Any = print
+) -> DemoReport:
     """Order to cash on the sandboxes; ``say`` receives one line per step (the CLI prints them)."""
     rng = random.Random(seed)
-    with demo_environment(database_url) as env:
+    with demo_environment(database_url, erp=erp) as env:
         products = env.sync_catalog()
-        say(f"catalog: {len(products)} NetSuite items are now Shopify products")
+        say(f"catalog: {len(products)} {erp} items are now Shopify products")
+        env.desk.receive_goods(env.erp_skus(), 40)
         levels = env.sync_inventory().value["levels_pushed"]
         say(f"inventory: {levels} SKU × location quantities set in Shopify (ERP stock − safety stock)")
         erp_skus = env.erp_skus()
@@ -258,12 +332,13 @@ def run_demo(database_url: str, *, order_count: int = 5, seed: int = 1, say: Any
             env.place_order(shopper_basket(rng, erp_skus), email=f"shopper{number + 1}@example.com")
         say(f"shoppers: {order_count} orders placed in Shopify")
         synced = env.sync_orders()
-        say(f"order to ERP: {sum(r.status == 'completed' for r in synced)} NetSuite sales orders created")
+        say(f"order to ERP: {sum(r.status == 'completed' for r in synced)} {erp} sales orders created")
         env.ship_open_orders()
         shipped = env.sync_fulfillments()
         done = sum(r.status == "completed" for r in shipped)
-        say(f"fulfillment: {done} NetSuite shipments are Shopify fulfillments with tracking")
-        held = _hold_and_release(env, say)
+        say(f"fulfillment: {done} {erp} shipments are Shopify fulfillments with tracking")
+        # Adding an item is shown on NetSuite; the Tryton demo leaves its catalog as it is.
+        held = _hold_and_release(env, say) if erp == "netsuite" else None
         return DemoReport(
             products=len(products),
             inventory_levels=levels,
@@ -283,11 +358,7 @@ def _hold_and_release(env: DemoEnvironment, say: Any) -> dict[str, Any]:
         raise RuntimeError(f"the order for {store_only} was expected to wait for its item, and did not")
     waited_on = holds[0].waits_on
     say(f"hold: the order for {store_only}, unknown to NetSuite, waits on {waited_on}")
-    env.hub.erp.client.upsert(  # type: ignore[attr-defined]
-        "inventoryItem",
-        store_only.lower(),
-        {"itemId": store_only, "displayName": f"New item {store_only}", "basePrice": "10.00"},
-    )
+    env.desk.add_item(store_only, f"New item {store_only}", "10.00")
     env.sync_catalog("after-new-item")
     sales_order = env.wait_for_sales_order(order_id)
     say(f"release: {store_only} added in NetSuite; the order was released and is sales order {sales_order}")

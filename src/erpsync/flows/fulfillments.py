@@ -33,6 +33,9 @@ def register(engine: Engine, hub: Hub) -> None:
     @engine.flow(FLOW, queue=hub.shop.system, record_type="fulfillment")
     def fulfillment_to_store(ctx: FlowContext, shipment: dict[str, Any]) -> dict[str, Any]:
         erp_fulfillment = Fulfillment.from_json_dict(shipment)
+        if erp_fulfillment.status != "success":
+            # Picked or packed, not shipped (Tryton reports every state): the store hears of it once shipped.
+            return {"status": "not_shipped_yet", "erp_status": erp_fulfillment.status}
         order_key = ctx.step("find_store_order", _store_order_key, hub, erp_fulfillment)
         if order_key is None:
             ctx.event(
