@@ -27,7 +27,7 @@ from starlette.concurrency import run_in_threadpool
 
 from erpsync.connectors.shopify.webhooks import WebhookDelivery, WebhookRejected, verify_webhook
 from erpsync.engine import Engine
-from erpsync.flows import orders
+from erpsync.flows import orders, refunds
 from erpsync.flows.polling import change_version
 from erpsync.store import Store
 
@@ -36,6 +36,7 @@ DELIVERY_SYSTEM = "shopify-webhook"
 ORDER_TOPICS = frozenset(
     {"orders/create", "orders/updated", "orders/paid", "orders/cancelled", "orders/edited"}
 )
+REFUND_TOPIC = "refunds/create"
 
 security_log = logging.getLogger("erpsync.security")
 
@@ -131,6 +132,12 @@ def _route(engine: Engine, delivery: WebhookDelivery, document: dict[str, Any]) 
             orders.FLOW, f"shopify:{order_id}", orders.order_reference(order_id), version=_version(document)
         )
         return handle.workflow_id
+    if delivery.topic == REFUND_TOPIC:
+        # A refund does not change once made, so its id alone dedupes repeated deliveries; the refund poll's
+        # run of the same refund lands on the same credit memo (the ERP write is keyed by the refund).
+        refund_id, order_id = str(document["id"]), str(document["order_id"])
+        reference = refunds.refund_reference(order_id, refund_id)
+        return engine.enqueue(refunds.FLOW, f"shopify:{refund_id}", reference).workflow_id
     return None
 
 
