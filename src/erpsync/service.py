@@ -13,7 +13,7 @@ from erpsync.config import Connection, Settings
 from erpsync.connectors.base import ErpConnector, StoreConnector
 from erpsync.engine import Engine
 from erpsync.errors import ConfigError
-from erpsync.flows import Hub, catalog, fulfillments, inventory, orders, register_flows
+from erpsync.flows import Hub, catalog, fulfillments, inventory, invoicing, orders, refunds, register_flows
 from erpsync.store import Store
 
 STORE_PLATFORMS = ("shopify",)
@@ -25,6 +25,8 @@ POLLED_BY = {
     fulfillments.FLOW: fulfillments.POLLER,
     inventory.FLOW: inventory.FLOW,
     catalog.FLOW: catalog.POLLER,
+    invoicing.FLOW: invoicing.POLLER,
+    refunds.FLOW: refunds.POLLER,
 }
 
 
