@@ -13,7 +13,17 @@ from erpsync.config import Connection, Settings
 from erpsync.connectors.base import ErpConnector, StoreConnector
 from erpsync.engine import Engine
 from erpsync.errors import ConfigError
-from erpsync.flows import Hub, catalog, fulfillments, inventory, invoicing, orders, refunds, register_flows
+from erpsync.flows import (
+    Hub,
+    catalog,
+    customers,
+    fulfillments,
+    inventory,
+    invoicing,
+    orders,
+    refunds,
+    register_flows,
+)
 from erpsync.store import Store
 
 STORE_PLATFORMS = ("shopify",)
@@ -27,6 +37,8 @@ POLLED_BY = {
     catalog.FLOW: catalog.POLLER,
     invoicing.FLOW: invoicing.POLLER,
     refunds.FLOW: refunds.POLLER,
+    customers.TO_ERP: customers.STORE_POLLER,
+    customers.TO_STORE: customers.ERP_POLLER,
 }
 
 

@@ -171,9 +171,19 @@ class NetSuiteConnector:
     # -- customers -----------------------------------------------------------------------------------
 
     def upsert_customer(self, customer: Customer, *, idempotency_key: str) -> str:
+        """Upsert by the external id made from the customer's origin; a customer whose origin is NetSuite
+        itself is updated in place by internal id (its own external id, if any, left as it is)."""
         external_id = origin_external_id(customer.origin.system, customer.origin.id)
         body = translate.customer_to_netsuite(customer, external_id=external_id, settings=self.settings)
+        if customer.origin.system == SYSTEM:
+            body.pop("externalId", None)
+            self.client.update("customer", customer.origin.id, body)
+            return customer.origin.id
         return self.client.upsert("customer", external_id, body)
+
+    def get_customer(self, customer_id: str) -> Customer:
+        """A customer by NetSuite internal id, as canonical record."""
+        return translate.customer_from_netsuite(self.client.get("customer", customer_id))
 
     def upsert_company(self, company: Company, *, idempotency_key: str) -> str:
         external_id = origin_external_id(company.origin.system, company.origin.id)

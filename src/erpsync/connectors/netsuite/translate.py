@@ -232,6 +232,8 @@ def customer_from_netsuite(body: NetSuiteBody) -> Customer:
         phone=body.get("phone"),
         addresses=addresses,
         note=body.get("comments"),
+        # Tax exemption is NetSuite's to decide (``taxable`` false); never marked keeps the default.
+        tax_exempt=body.get("taxable") is False,
     )
 
 

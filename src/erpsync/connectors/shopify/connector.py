@@ -28,11 +28,13 @@ from erpsync.connectors.shopify.client import GraphQLClient, RetrySchedule
 from erpsync.connectors.shopify.errors import SYSTEM, data_error_for_user_errors
 from erpsync.connectors.shopify.throttle import CostBudget
 from erpsync.connectors.shopify.translate import (
+    COMPANY_FIELDS,
     CUSTOMER_FIELDS,
     LINE_ITEM_FIELDS,
     LOCATION_FIELDS,
     ORDER_FIELDS,
     company_create_input,
+    company_from_graphql,
     customer_from_graphql,
     customer_input,
     fulfillment_input,
@@ -67,6 +69,14 @@ CUSTOMER_QUERY = "query customer($id: ID!) { customer(id: $id) { " + CUSTOMER_FI
 CUSTOMER_BY_EMAIL = (
     "query customerByEmail($query: String!) { customers(first: 5, query: $query) { nodes { id email } } }"
 )
+CUSTOMERS_CHANGED_QUERY = """
+query customersChanged($first: Int!, $after: String, $query: String) {
+  customers(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+    nodes { id updatedAt }
+    pageInfo { hasNextPage endCursor }
+  }
+}"""
+COMPANY_QUERY = "query company($id: ID!) { company(id: $id) { " + COMPANY_FIELDS + " } }"
 COMPANY_BY_EXTERNAL_ID = """
 query companyByExternalId($query: String!) {
   companies(first: 5, query: $query) { nodes { id externalId } }
@@ -245,29 +255,45 @@ class ShopifyConnector:
         at that instant (``updated_at:>=`` includes it again) and Shopify's page cursor within the current
         scan, so every change is returned once even when many orders share one timestamp.
         """
-        state = _ChangeCursor.decode(cursor)
-        while True:
-            query = f"updated_at:>='{state.since}'" if state.since else None
-            data = self.client.execute(
-                ORDERS_CHANGED_QUERY, {"first": self.page_size, "after": state.after, "query": query}
-            )
-            connection = data["orders"]
-            fresh = [n for n in connection["nodes"] if not state.already_returned(n)]
-            page_info = connection.get("pageInfo") or {}
-            more = bool(page_info.get("hasNextPage"))
-            state = state.advanced(fresh, page_info.get("endCursor") if more else None)
-            # A page holding only orders returned before (ties at the watermark) is skipped, not handed out
-            # as an empty batch that still says "more".
-            if fresh or not more:
-                break
-        orders = [self.get_order(legacy_id(node["id"])) for node in fresh]
-        return ChangeBatch(records=orders, cursor=state.encode(), more=more)
+        order_ids, next_cursor, more = self._changed_since(ORDERS_CHANGED_QUERY, "orders", cursor)
+        return ChangeBatch([self.get_order(order_id) for order_id in order_ids], next_cursor, more)
 
     def get_customer(self, customer_id: str) -> Customer:
         node = self.client.execute(CUSTOMER_QUERY, {"id": gid("Customer", customer_id)}).get("customer")
         if not node:
             raise self._not_found("customer", customer_id)
         return customer_from_graphql(node)
+
+    def customers_changed_since(self, cursor: str | None) -> ChangeBatch[Customer]:
+        """Customers updated at or after the cursor's watermark, oldest first (the orders' cursor rules)."""
+        ids, next_cursor, more = self._changed_since(CUSTOMERS_CHANGED_QUERY, "customers", cursor)
+        return ChangeBatch([self.get_customer(customer_id) for customer_id in ids], next_cursor, more)
+
+    def _changed_since(self, query_text: str, root: str, cursor: str | None) -> tuple[list[str], str, bool]:
+        """One page of ids of ``root`` updated since the cursor, the next cursor, and whether more wait."""
+        state = _ChangeCursor.decode(cursor)
+        while True:
+            query = f"updated_at:>='{state.since}'" if state.since else None
+            data = self.client.execute(
+                query_text, {"first": self.page_size, "after": state.after, "query": query}
+            )
+            connection = data[root]
+            fresh = [n for n in connection["nodes"] if not state.already_returned(n)]
+            page_info = connection.get("pageInfo") or {}
+            more = bool(page_info.get("hasNextPage"))
+            state = state.advanced(fresh, page_info.get("endCursor") if more else None)
+            # A page holding only records returned before (ties at the watermark) is skipped, not handed out
+            # as an empty batch that still says "more".
+            if fresh or not more:
+                break
+        return [legacy_id(node["id"]) for node in fresh], state.encode(), more
+
+    def get_company(self, company_id: str) -> Company:
+        """A B2B company with its contacts and locations (the buyer of an order's ``company_id``)."""
+        node = self.client.execute(COMPANY_QUERY, {"id": gid("Company", company_id)}).get("company")
+        if not node:
+            raise self._not_found("company", company_id)
+        return company_from_graphql(node)
 
     def locations(self) -> list[Location]:
         return [
@@ -513,7 +539,7 @@ class ShopifyConnector:
 
 
 class _ChangeCursor:
-    """The opaque cursor of ``orders_changed_since`` (base64 JSON).
+    """The opaque cursor of ``orders_changed_since`` and ``customers_changed_since`` (base64 JSON).
 
     ``since``/``seen``: the watermark of the running scan and the ids at exactly that instant already
     returned; ``after``: Shopify's page cursor inside the scan; ``latest``/``at_latest``: the newest change

@@ -190,6 +190,9 @@ def _types() -> dict[str, RecordType]:
                 "firstName": TEXT,
                 "lastName": TEXT,
                 "isPerson": BOOL,
+                # Whether sales to the customer are taxed; false for tax-exempt customers (NetSuite REST API
+                # Browser, customer record, field "taxable").
+                "taxable": BOOL,
                 "defaultAddress": READ_ONLY_TEXT,
                 "addressBook": sublist(ADDRESS_BOOK_LINE),
             },
