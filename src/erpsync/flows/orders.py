@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from erpsync.engine import Engine, FlowContext
+from erpsync.flows import companies
 from erpsync.flows.hub import Hub
 from erpsync.flows.polling import register_poller
 from erpsync.model import Customer, Order
@@ -36,6 +37,15 @@ def register(engine: Engine, hub: Hub) -> None:
             order = order.model_copy(update={"customer_id": buyer})
         if order.customer_id is not None:
             ctx.step("upsert_customer", _upsert_customer, hub, order, ctx.idempotency_key("customer"))
+        if order.company_id is not None:
+            # B2B: the sales order is booked to the company's account, which must exist first.
+            ctx.step(
+                "upsert_company",
+                companies.upsert_company_in_erp,
+                hub,
+                order.company_id,
+                idempotency_key=ctx.idempotency_key("company"),
+            )
         sales_order_id = ctx.step("upsert_sales_order", _write_sales_order, hub, order)
         return {"sales_order_id": sales_order_id, "order_id": order.origin.id}
 

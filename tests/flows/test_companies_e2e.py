@@ -1,0 +1,85 @@
+"""B2B: an order placed for a Shopify company lands on the company's NetSuite customer account."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from erpsync.demo import ORDER_CREATE, DemoEnvironment, demo_environment
+
+COMPANIES = """
+{ companies(first: 1) { nodes {
+    id name externalId
+    mainContact { customer { email } }
+    locations(first: 5) { nodes { id name } }
+} } }"""
+
+
+@pytest.fixture
+def env(sqlite_url: str) -> Iterator[DemoEnvironment]:
+    with demo_environment(sqlite_url) as environment:
+        yield environment
+
+
+def _place_company_order(env: DemoEnvironment, company: dict[str, Any], sku: str, quantity: int) -> str:
+    variant = env._variants_by_sku()[sku]
+    buyer = company["mainContact"]["customer"]["email"]
+    order = {
+        "email": buyer,
+        "lineItems": [
+            {
+                "variantId": variant["id"],
+                "quantity": quantity,
+                "priceSet": {"shopMoney": {"amount": variant["price"], "currencyCode": "USD"}},
+            }
+        ],
+        "purchasingEntity": {
+            "purchasingCompany": {
+                "companyId": company["id"],
+                "companyLocationId": company["locations"]["nodes"][0]["id"],
+            }
+        },
+        "financialStatus": "PENDING",
+    }
+    created = env._graphql(ORDER_CREATE, {"order": order})["orderCreate"]
+    assert not created["userErrors"], created
+    return str(created["order"]["id"]).rsplit("/", 1)[-1]
+
+
+def test_company_order_is_booked_to_the_company_account(env: DemoEnvironment) -> None:
+    env.sync_catalog()
+    [company] = env._graphql(COMPANIES, {})["companies"]["nodes"]
+    sku = env.erp_skus()[0]
+    order_id = _place_company_order(env, company, sku, 3)
+
+    results = env.sync_orders()
+    assert [r.status for r in results] == ["completed"], results
+    sales_order = env.hub.erp.client.get("salesOrder", results[0].value["sales_order_id"])  # type: ignore[attr-defined]
+
+    # The sales order's customer is the company, created in NetSuite first with its branches' addresses.
+    account = env.hub.erp.client.get("customer", str(sales_order["entity"]["id"]))  # type: ignore[attr-defined]
+    assert account["isPerson"] is False
+    assert account["companyName"] == company["name"]
+    assert account["entityId"] == company["externalId"]
+    assert account["email"] == company["mainContact"]["customer"]["email"]
+    assert len(account["addressBook"]["items"]) >= 2  # the first location's billing and shipping address
+    company_gid_id = company["id"].rsplit("/", 1)[-1]
+    assert env.hub.store.external_id("netsuite", "company", company["externalId"]) == str(account["id"])
+    assert env.hub.store.business_key("shopify", "company", company_gid_id) == company["externalId"]
+    [line] = sales_order["item"]["items"]
+    assert Decimal(str(line["quantity"])) == 3
+
+    # A second order for the same company uses the same account: no second company customer.
+    second = _place_company_order(env, company, sku, 1)
+    results = env.sync_orders("2")
+    assert [r.status for r in results] == ["completed"], results
+    second_order = env.hub.erp.client.get("salesOrder", results[0].value["sales_order_id"])  # type: ignore[attr-defined]
+    assert second_order["entity"]["id"] == sales_order["entity"]["id"]
+    same_name = env.hub.erp.client.suiteql_rows(  # type: ignore[attr-defined]
+        f"SELECT id FROM customer WHERE companyname = '{company['name']}'"
+    )
+    assert len(list(same_name)) == 1
+    assert order_id != second
