@@ -77,6 +77,15 @@ def build_service(settings: Settings) -> Service:
             engine.schedule(POLLED_BY[name], every_seconds_cron(flow.trigger.poll_every_seconds))
         if flow.enabled and flow.trigger.cron:
             engine.schedule(POLLED_BY[name], f"0 {flow.trigger.cron}")
+        if flow.enabled and flow.reconcile:
+            # Re-reads everything from the start: what a webhook or a poll missed is found and synced, and
+            # what is already synced at that version runs once (its workflow id exists).
+            engine.schedule(
+                POLLED_BY[name],
+                f"0 {flow.reconcile.cron}",
+                name=f"reconcile:{name}",
+                record={"reconcile": True},
+            )
     return Service(settings=settings, store=store, engine=engine, hub=hub)
 
 

@@ -52,3 +52,31 @@ def test_catalog_inventory_order_and_fulfillment_round_trip(env: DemoEnvironment
     ]
     assert ("netsuite", sales_order_id) in acknowledged
     assert ("shopify", shipped[0].value["fulfillment_id"]) in acknowledged
+
+
+def test_reconcile_finds_an_order_the_polling_cursor_skipped_and_doubles_nothing(
+    env: DemoEnvironment,
+) -> None:
+    from erpsync.flows import orders
+
+    env.sync_catalog()
+    sku = env.erp_skus()[0]
+    first = env.place_order([(sku, 1)], email="alan@example.com")
+    assert [r.status for r in env.sync_orders()] == ["completed"]
+    # A change lost on the way: the cursor moves past the second order without anything being enqueued.
+    missed = env.place_order([(sku, 1)], email="edsger@example.com")
+    store = env.hub.store
+    batch = env.hub.shop.orders_changed_since(store.cursor(orders.POLLER))
+    store.set_cursor(orders.POLLER, batch.cursor)
+    assert env.sync_orders("after-the-loss") == []
+    assert store.external_id("netsuite", "order", f"shopify:{missed}") is None
+
+    reconciled = env.engine.enqueue(orders.POLLER, "reconcile-1", {"reconcile": True}).result(60)
+    assert reconciled.status == "completed"
+    for workflow_id in reconciled.value["workflow_ids"]:
+        assert env.engine.handle(workflow_id).result(60).status == "completed"
+    assert store.external_id("netsuite", "order", f"shopify:{missed}") is not None
+    sales_orders = env.hub.erp.client.suiteql_rows(  # type: ignore[attr-defined]
+        "SELECT id FROM transaction WHERE type = 'SalesOrd'"
+    )
+    assert len(list(sales_orders)) == 2, f"orders {first} and {missed}, each once"

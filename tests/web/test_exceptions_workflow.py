@@ -63,7 +63,7 @@ def test_edit_and_retry_completes_the_order_and_releases_its_waiting_fulfillment
     wait_until(lambda: store.exception(exception_id).status == "resolved", "the retried order to complete")
     wait_until(lambda: not store.holds(waits_on="order:1001"), "the fulfillment to be released")
     wait_until(
-        lambda: any((e.detail or {}).get("event") == "completed" for e in store.timeline("F-1")),
+        lambda: any(e.step == "completed" for e in store.timeline("F-1")),
         "the fulfillment to complete",
     )
     after = client.get(f"/api/v1/exceptions/{exception_id}", headers=tokens.header("viewer")).json()

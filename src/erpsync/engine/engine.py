@@ -189,13 +189,17 @@ class Engine:
         self.alert_hooks.append(hook)
         return hook
 
-    def schedule(self, flow: str, cron: str, *, name: str | None = None) -> None:
-        """Run ``flow`` on a cron schedule (6 fields: seconds first); its business key is the fire time."""
+    def schedule(
+        self, flow: str, cron: str, *, name: str | None = None, record: dict[str, Any] | None = None
+    ) -> None:
+        """Run ``flow`` on a cron schedule (6 fields: seconds first); its business key is the fire time and
+        its record ``record`` (e.g. ``{"reconcile": True}``) plus ``scheduled_at``."""
         self._require_not_launched("add a schedule")
         schedule_name = name or f"{flow}@{cron}"
+        extra = dict(record or {})
 
         def fire(scheduled_at: datetime) -> None:
-            self.enqueue(flow, scheduled_at.isoformat(), {"scheduled_at": scheduled_at.isoformat()})
+            self.enqueue(flow, scheduled_at.isoformat(), {**extra, "scheduled_at": scheduled_at.isoformat()})
 
         workflow = runtime.scheduled_workflow(f"schedule:{schedule_name}", fire)
         self._schedules.append((schedule_name, workflow, cron, self._definition(flow).queue))

@@ -12,6 +12,7 @@ from typing import Any
 
 from erpsync.engine import Engine, FlowContext
 from erpsync.flows.hub import Hub
+from erpsync.flows.polling import poll_cursor
 from erpsync.model import InventoryLevel
 
 FLOW = "inventory_to_store"
@@ -19,10 +20,12 @@ FLOW = "inventory_to_store"
 
 def register(engine: Engine, hub: Hub) -> None:
     @engine.flow(FLOW, queue=hub.shop.system, record_type="poll")
-    def inventory_to_store(ctx: FlowContext, _trigger: dict[str, Any]) -> dict[str, Any]:
+    def inventory_to_store(ctx: FlowContext, trigger: dict[str, Any]) -> dict[str, Any]:
+        """A reconcile (``{"reconcile": true}``) starts from the beginning: every level is set again, which
+        corrects any drift in the store."""
         pushed = 0
         for page in range(20):
-            cursor = ctx.step(f"read_cursor_{page}", hub.store.cursor, FLOW)
+            cursor = ctx.step(f"read_cursor_{page}", poll_cursor, hub.store, FLOW, trigger, page)
             batch = ctx.step(f"read_changes_{page}", hub.erp.inventory_changed_since, cursor)
             levels = store_levels(batch.records, hub)
             if levels:

@@ -31,10 +31,10 @@ def register_poller(
     """Declare the flow ``name`` that feeds ``target_flow`` with every record ``read_changes`` returns."""
 
     @engine.flow(name, queue=queue, record_type="poll")
-    def poll(ctx: FlowContext, _trigger: dict[str, Any]) -> dict[str, Any]:
+    def poll(ctx: FlowContext, trigger: dict[str, Any]) -> dict[str, Any]:
         workflow_ids: list[str] = []
         for page in range(MAX_PAGES_PER_POLL):
-            cursor = ctx.step(f"read_cursor_{page}", store.cursor, name)
+            cursor = ctx.step(f"read_cursor_{page}", poll_cursor, store, name, trigger, page)
             batch = ctx.step(f"read_changes_{page}", read_changes, cursor)
             for record in batch.records:
                 # Enqueued from the flow itself (not inside a step): DBOS records it as this run's child.
@@ -46,6 +46,13 @@ def register_poller(
             if not batch.more:
                 break
         return {"enqueued": len(workflow_ids), "workflow_ids": workflow_ids}
+
+
+def poll_cursor(store: Store, name: str, trigger: dict[str, Any], page: int) -> str | None:
+    """Where a poll starts: the stored cursor, or the very beginning for a reconcile (its first page)."""
+    if page == 0 and trigger.get("reconcile"):
+        return None
+    return store.cursor(name)
 
 
 def version_of(record: Record) -> str:

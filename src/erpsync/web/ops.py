@@ -30,11 +30,9 @@ STATS_WINDOW = timedelta(hours=24)
 RATE_WINDOW = timedelta(hours=1)
 PLOT_BUCKET = timedelta(hours=1)
 
-# The engine records a run's completion as "acknowledged" with detail.event == "completed"
-# (erpsync.engine.records: the store's vocabulary has no "completed" step yet).
 _PENDING_STEPS = frozenset({Step.RECEIVED.value, Step.RETRIED.value, Step.RELEASED.value})
 _SETTLED_STEPS = frozenset(
-    {Step.PARKED.value, Step.SKIPPED.value, Step.RESOLVED.value, Step.HELD.value, Step.ACKNOWLEDGED.value}
+    {Step.PARKED.value, Step.SKIPPED.value, Step.RESOLVED.value, Step.HELD.value, Step.COMPLETED.value}
 )
 
 
@@ -205,11 +203,17 @@ class Operations:
         return len(engine.resume(flow))
 
     def trigger(self, flow: str, kind: str) -> str:
+        """Start the flow's poll now: ``sync`` reads changes since its cursor, ``reconcile`` re-reads from the
+        beginning (records already synced at that version run once: their workflow ids exist)."""
+        from erpsync.service import POLLED_BY
+
+        engine = self._require_engine(f"start a {kind}")
         self.flow(flow)
-        raise NotAvailable(
-            f"triggering a {kind} of flow {flow!r} needs the flow's poller, which the engine does not offer "
-            "yet; it runs on its configured schedule (see `erpsync run`)"
-        )
+        if flow not in POLLED_BY:
+            raise NotAvailable(f"flow {flow!r} has no poller to start; it runs on webhooks only")
+        started_at = self._clock().isoformat(timespec="milliseconds")
+        handle = engine.enqueue(POLLED_BY[flow], f"{kind}@{started_at}", {"reconcile": kind == "reconcile"})
+        return handle.workflow_id
 
     # --- exceptions -----------------------------------------------------------------------------------
     def exceptions(
@@ -352,7 +356,7 @@ def _of_flow(events: list[TimelineEvent], flow: str) -> list[TimelineEvent]:
 
 
 def _is_completion(event: TimelineEvent) -> bool:
-    return event.step == Step.ACKNOWLEDGED.value and (event.detail or {}).get("event") == "completed"
+    return event.step == Step.COMPLETED.value
 
 
 def _lag(events: list[TimelineEvent], now: datetime) -> float | None:
