@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from erpsync.engine import Engine, FlowContext
-from erpsync.flows import companies
+from erpsync.flows import cancellations, companies
 from erpsync.flows.hub import Hub
 from erpsync.flows.polling import register_poller
 from erpsync.model import Customer, Order
@@ -32,6 +32,8 @@ def register(engine: Engine, hub: Hub) -> None:
     @engine.flow(FLOW, queue=hub.erp.system, record_type="order")
     def order_to_erp(ctx: FlowContext, reference: dict[str, Any]) -> dict[str, Any]:
         order = _order(ctx, hub, reference)
+        if order.cancelled_at is not None:
+            return cancellations.cancel_in_erp(ctx, hub, order)
         if order.customer_id is None and order.customer_email:
             buyer = ctx.step("resolve_guest", _guest_buyer, hub, order.customer_email)
             order = order.model_copy(update={"customer_id": buyer})
