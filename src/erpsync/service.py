@@ -23,6 +23,7 @@ from erpsync.flows import (
     orders,
     refunds,
     register_flows,
+    tieout,
 )
 from erpsync.store import Store
 
@@ -37,6 +38,7 @@ POLLED_BY = {
     catalog.FLOW: catalog.POLLER,
     invoicing.FLOW: invoicing.POLLER,
     refunds.FLOW: refunds.POLLER,
+    tieout.FLOW: tieout.FLOW,  # a cron trigger ties out the day before it fires
     customers.TO_ERP: customers.STORE_POLLER,
     customers.TO_STORE: customers.ERP_POLLER,
 }

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
         InventoryLevel,
         Invoice,
         Location,
+        Money,
         Order,
         Payout,
         Product,
@@ -41,6 +43,24 @@ class ChangeBatch(Generic[RecordT]):
     records: list[RecordT]
     cursor: str
     more: bool = False
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """One money document as the ERP booked it, for the daily tie-out (``erpsync.flows.tieout``).
+
+    ``kind`` is ``"order"`` (sales order) or ``"refund"`` (credit memo, cash refund); ``external_id`` is the
+    id erpsync gave it when it wrote it (the source record's key, platform-escaped); ``total`` is positive
+    whatever sign the ERP stores, the kind says the direction.
+    """
+
+    kind: str
+    erp_id: str
+    number: str | None
+    day: date
+    total: Money
+    external_id: str | None = None
+    status: str | None = None
 
 
 class StoreConnector(Protocol):

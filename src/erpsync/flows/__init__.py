@@ -5,10 +5,20 @@ moves, when, and which system owns what.
 """
 
 from erpsync.engine import Engine
-from erpsync.flows import catalog, companies, customers, fulfillments, inventory, invoicing, orders, refunds
+from erpsync.flows import (
+    catalog,
+    companies,
+    customers,
+    fulfillments,
+    inventory,
+    invoicing,
+    orders,
+    refunds,
+    tieout,
+)
 from erpsync.flows.hub import Hub
 
-FLOW_MODULES = (orders, fulfillments, inventory, catalog, customers, companies, invoicing, refunds)
+FLOW_MODULES = (orders, fulfillments, inventory, catalog, customers, companies, invoicing, refunds, tieout)
 
 
 def register_flows(engine: Engine, hub: Hub) -> None:

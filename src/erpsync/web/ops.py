@@ -327,10 +327,11 @@ class Operations:
         return render([load_spec(path) for path in paths], "html")
 
     def tieout(self) -> Any | None:
-        """The latest tie-out report, or None when none has run. The store has no tie-out reports yet (they
-        come with the reconciliation flows); until it does, this says none has run."""
-        latest = getattr(self.store, "latest_tieout", None)
-        return latest() if callable(latest) else None
+        """The latest tie-out report (``erpsync.flows.tieout``: ``date``, ``counts``, difference ``rows``),
+        or None when none has run."""
+        from erpsync.flows.tieout import latest_report
+
+        return latest_report(self.store)
 
     # --- helpers --------------------------------------------------------------------------------------
     def _require_engine(self, what: str) -> Engine:

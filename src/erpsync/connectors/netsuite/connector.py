@@ -17,12 +17,12 @@ Every write is idempotent through ``externalId``:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
 
-from erpsync.connectors.base import ChangeBatch
+from erpsync.connectors.base import ChangeBatch, LedgerEntry
 from erpsync.connectors.netsuite import translate
 from erpsync.connectors.netsuite.budget import ConcurrencyBudget
 from erpsync.connectors.netsuite.changes import ChangeCursor, poll_changes, sql_quote
@@ -38,6 +38,7 @@ from erpsync.model import (
     InventoryLevel,
     Invoice,
     Location,
+    Money,
     Order,
     Payout,
     Product,
@@ -46,6 +47,16 @@ from erpsync.model import (
 )
 
 SYSTEM = "netsuite"
+# The tie-out's view of a day: documents by transaction date, the date as text (a bare date column comes in
+# the account's display format, see docs/connectors/netsuite-sandbox.md).
+LEDGER_QUERY = (
+    "SELECT id, tranid, type, status, externalid, foreigntotal, currency, "
+    "TO_CHAR(trandate, 'YYYY-MM-DD') AS day FROM transaction "
+    "WHERE type IN ('SalesOrd', 'CustCred', 'CashRfnd') "
+    "AND trandate >= TO_DATE('{first}', 'YYYY-MM-DD') AND trandate <= TO_DATE('{last}', 'YYYY-MM-DD') "
+    "ORDER BY id"
+)
+_LEDGER_KINDS = {"SalesOrd": "order", "CustCred": "refund", "CashRfnd": "refund"}
 _ITEM_RECORD_TYPES = {"InvtPart": "inventoryItem", "NonInvtPart": "nonInventorySaleItem"}
 # A location's code is its external id, else its name (translate.location_code), here in SQL.
 STOCK_BY_LOCATION = (
@@ -359,6 +370,30 @@ class NetSuiteConnector:
             for row in changed.rows
         ]
         return ChangeBatch(records=customers, cursor=changed.cursor.encode(), more=changed.more)
+
+    # -- tie-out -------------------------------------------------------------------------------------
+
+    def ledger_entries(self, first_day: date, last_day: date) -> list[LedgerEntry]:
+        """Sales orders, credit memos and cash refunds dated ``first_day`` to ``last_day`` (transaction
+        date), in one SuiteQL query; cancelled sales orders come too, with status ``"C"``."""
+        query = LEDGER_QUERY.format(first=first_day.isoformat(), last=last_day.isoformat())
+        codes = {record_id: code for code, record_id in self.settings.currencies.items()}
+        entries = []
+        for row in self.client.suiteql_rows(query):
+            currency = codes.get(str(row.get("currency")), self.settings.currency)
+            entries.append(
+                LedgerEntry(
+                    kind=_LEDGER_KINDS[str(row["type"])],
+                    erp_id=str(row["id"]),
+                    number=row.get("tranid"),
+                    day=date.fromisoformat(str(row["day"])),
+                    # Credits are negative in some SuiteQL sign conventions; the kind carries the direction.
+                    total=Money.of(abs(translate.decimal_of(row.get("foreigntotal"))), currency),
+                    external_id=row.get("externalid"),
+                    status=row.get("status"),
+                )
+            )
+        return entries
 
     def locations(self) -> list[Location]:
         return [
