@@ -6,6 +6,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from prometheus_client import REGISTRY
 
 from erpsync.demo import DemoEnvironment, demo_environment
 
@@ -24,10 +25,15 @@ def test_catalog_inventory_order_and_fulfillment_round_trip(env: DemoEnvironment
 
     skus = sorted(env._variants_by_sku())
     order_id = env.place_order([(skus[0], 2), (skus[1], 1)], email="ada@example.com")
+    processed = {"flow": "order_to_erp", "system": "netsuite"}
+    before = REGISTRY.get_sample_value("erpsync_records_processed_total", processed) or 0
     results = env.sync_orders()
     assert [r.status for r in results] == ["completed"], results
     sales_order_id = results[0].value["sales_order_id"]
     assert env.hub.store.business_key("netsuite", "order", sales_order_id) == f"shopify:{order_id}"
+    assert REGISTRY.get_sample_value("erpsync_records_processed_total", processed) == before + 1
+    latency = {"flow": "order_to_erp", "system": "netsuite", "step": "upsert_sales_order"}
+    assert (REGISTRY.get_sample_value("erpsync_step_duration_seconds_count", latency) or 0) >= 1
 
     # A second poll finds nothing new, and the same order enqueued again runs once.
     assert env.sync_orders("2") == []

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from erpsync.engine import runtime
 from erpsync.engine.policy import Action, Decision, RetryPolicy
+from erpsync.observability.metrics import STEP_LATENCY
 
 if TYPE_CHECKING:
     from erpsync.engine.engine import Engine
@@ -56,9 +58,11 @@ class FlowContext:
         business_key: str,
         origin_id: str,
         policy: RetryPolicy,
+        system: str = "",
     ) -> None:
         self._engine = engine
         self.flow = flow
+        self.system = system  # the target system: the flow's queue (metrics label)
         self.record_type = record_type
         self.business_key = business_key
         self._origin_id = origin_id
@@ -118,7 +122,11 @@ class FlowContext:
     ) -> T:
         # The "written" event shares the step's checkpoint (one round trip less per step); a crash between
         # the two shows the step twice on the timeline, which is what happened.
+        started = time.perf_counter()
         outcome = fn(*args, **kwargs)
+        STEP_LATENCY.labels(flow=self.flow, system=self.system, step=name).observe(
+            time.perf_counter() - started
+        )
         self._engine.records.event(
             self.record_type,
             self.business_key,

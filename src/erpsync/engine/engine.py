@@ -19,6 +19,7 @@ from erpsync.engine.records import HeldRecord, RecordKeeper
 from erpsync.engine.state import EngineState
 from erpsync.engine.workers import WatchSettings, WorkerWatch
 from erpsync.errors import ConfigError, classify
+from erpsync.observability.metrics import RECORDS_FAILED, RECORDS_PROCESSED
 
 log = logging.getLogger(__name__)
 
@@ -267,6 +268,7 @@ class Engine:
             business_key=business_key,
             origin_id=origin_id,
             policy=definition.policy,
+            system=definition.queue,
         )
         paused = runtime.bookkeeping(f"{ENGINE_STEP}start", self._start, ctx)
         if paused is not None:
@@ -314,6 +316,7 @@ class Engine:
         self.state.mark_completed(key)
         self.records.resolve(ctx.flow, ctx.business_key, note="a later run of the record completed")
         self.records.event(ctx.record_type, ctx.business_key, "completed", correlation_id=ctx.workflow_id)
+        RECORDS_PROCESSED.labels(flow=ctx.flow, system=ctx.system).inc()
 
     def _after_failure(
         self,
@@ -345,6 +348,7 @@ class Engine:
             workflow_id=ctx.workflow_id,
         )
         ctx.event("parked", error=error, message=f"{reason}: {error}", detail={"exception_id": exception_id})
+        RECORDS_FAILED.labels(flow=ctx.flow, system=ctx.system, error_class=classify(error)).inc()
         return FlowResult("parked", exception_id=exception_id, reason=f"{reason}: {error}")
 
     def _hold(self, ctx: FlowContext, record: Any, prerequisite: str, reason: str) -> FlowResult:
