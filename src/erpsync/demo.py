@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import random
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -29,7 +31,17 @@ from erpsync.connectors.netsuite.connector import NetSuiteConnector
 from erpsync.connectors.shopify.connector import ShopifyConnector
 from erpsync.connectors.tryton import TrytonClient, TrytonConnector
 from erpsync.engine import Engine, FlowResult
-from erpsync.flows import Hub, catalog, fulfillments, inventory, orders, register_flows
+from erpsync.flows import (
+    Hub,
+    catalog,
+    fulfillments,
+    inventory,
+    invoicing,
+    orders,
+    refunds,
+    register_flows,
+    tieout,
+)
 from erpsync.sandboxes import build_sandbox
 from erpsync.sandboxes.common import serve_in_thread
 from erpsync.sandboxes.tryton import add_stock, running_tryton, ship_sale
@@ -40,6 +52,10 @@ NETSUITE_SEED = 7
 ERPS = ("netsuite", "tryton")
 WAIT_SECONDS = 120.0
 
+REFUND_CREATE = """
+mutation refundCreate($input: RefundInput!, $key: String!) {
+  refundCreate(input: $input) @idempotent(key: $key) { refund { id } userErrors { field message } }
+}"""
 ORDER_CREATE = """
 mutation orderCreate($order: OrderCreateOrderInput!) {
   orderCreate(order: $order) { order { id name } userErrors { field message } }
@@ -217,6 +233,50 @@ class DemoEnvironment:
         if body.get("errors"):
             raise RuntimeError(f"Shopify sandbox GraphQL errors: {body['errors']}")
         return dict(body["data"])
+
+    # --- finance: invoices, refunds, the daily tie-out ---------------------------------------------------
+    def sync_invoices(self, trigger_id: str = "1") -> list[FlowResult]:
+        """Bill every fully shipped order in the ERP and book its payment (flows/invoicing.py)."""
+        return self.run_poll(invoicing.POLLER, trigger_id)
+
+    def sync_refunds(self, trigger_id: str = "1") -> list[FlowResult]:
+        """Book every new store refund as an ERP credit memo (flows/refunds.py)."""
+        return self.run_poll(refunds.POLLER, trigger_id)
+
+    def refund_in_store(self, order_id: str, sku: str, quantity: int, *, restock: bool = True) -> str:
+        """Staff refund ``quantity`` units of ``sku`` in Shopify, the money back through the order's gateway;
+        returns the refund id."""
+        line = next(line for line in self.hub.shop.get_order(order_id).lines if line.sku == sku)
+        order_gid = f"gid://shopify/Order/{order_id}"
+        refund_input = {
+            "orderId": order_gid,
+            "note": "customer changed their mind",
+            "refundLineItems": [
+                {
+                    "lineItemId": f"gid://shopify/LineItem/{line.line_id}",
+                    "quantity": quantity,
+                    "restockType": "RETURN" if restock else "NO_RESTOCK",
+                }
+            ],
+            "transactions": [
+                {
+                    "orderId": order_gid,
+                    "gateway": "shopify_payments",
+                    "kind": "REFUND",
+                    "amount": str(line.unit_price.amount * quantity),
+                }
+            ],
+        }
+        created = self._graphql(REFUND_CREATE, {"input": refund_input, "key": uuid.uuid4().hex})[
+            "refundCreate"
+        ]
+        if created["userErrors"]:
+            raise RuntimeError(f"Shopify sandbox refused the demo refund: {created['userErrors']}")
+        return str(created["refund"]["id"]).rsplit("/", 1)[-1]
+
+    def tie_out(self, day: date | None = None) -> dict[str, Any]:
+        """Tie out ``day`` (default: today, UTC) and return the stored report (flows/tieout.py)."""
+        return tieout.run_tieout(self.hub, day or datetime.now(UTC).date())
 
 
 @contextmanager

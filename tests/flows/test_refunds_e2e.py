@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -13,42 +12,12 @@ import pytest
 from erpsync.demo import DemoEnvironment, demo_environment
 from erpsync.flows import refunds
 
-REFUND_CREATE = """
-mutation refundCreate($input: RefundInput!, $key: String!) {
-  refundCreate(input: $input) @idempotent(key: $key) { refund { id } userErrors { field message } }
-}"""
-
 
 @pytest.fixture
 def env(sqlite_url: str) -> Iterator[DemoEnvironment]:
     with demo_environment(sqlite_url) as environment:
         environment.sync_catalog()
         yield environment
-
-
-def refund_in_store(env: DemoEnvironment, order_id: str, sku: str, quantity: int, *, restock: bool) -> str:
-    """Staff refund ``quantity`` units of ``sku`` in Shopify, money back through the order's gateway."""
-    order = env.hub.shop.get_order(order_id)
-    line = next(line for line in order.lines if line.sku == sku)
-    amount = line.unit_price.amount * quantity
-    order_gid = f"gid://shopify/Order/{order_id}"
-    refund_input = {
-        "orderId": order_gid,
-        "note": "customer changed their mind",
-        "refundLineItems": [
-            {
-                "lineItemId": f"gid://shopify/LineItem/{line.line_id}",
-                "quantity": quantity,
-                "restockType": "RETURN" if restock else "NO_RESTOCK",
-            }
-        ],
-        "transactions": [
-            {"orderId": order_gid, "gateway": "shopify_payments", "kind": "REFUND", "amount": str(amount)}
-        ],
-    }
-    created = env._graphql(REFUND_CREATE, {"input": refund_input, "key": uuid.uuid4().hex})["refundCreate"]
-    assert not created["userErrors"], created
-    return str(created["refund"]["id"]).rsplit("/", 1)[-1]
 
 
 def credit_memos(env: DemoEnvironment) -> list[dict[str, Any]]:
@@ -68,7 +37,7 @@ def test_a_store_refund_becomes_one_credit_memo_even_when_seen_twice(env: DemoEn
     skus = env.erp_skus()
     order_id = env.place_order([(skus[0], 2), (skus[1], 1)], email="lin@example.com")
     env.sync_orders()
-    refund_id = refund_in_store(env, order_id, skus[0], 1, restock=True)
+    refund_id = env.refund_in_store(order_id, skus[0], 1, restock=True)
     refund = next(r for r in env.hub.shop.get_order(order_id).refunds if r.origin.id == refund_id)
 
     (credited,) = env.run_poll(refunds.POLLER, "1")
@@ -97,7 +66,7 @@ def test_a_store_refund_becomes_one_credit_memo_even_when_seen_twice(env: DemoEn
 def test_a_refund_of_an_order_not_in_the_erp_waits_for_it_and_is_released(env: DemoEnvironment) -> None:
     skus = env.erp_skus()
     order_id = env.place_order([(skus[2], 1)], email="early.refund@example.com")
-    refund_id = refund_in_store(env, order_id, skus[2], 1, restock=False)
+    refund_id = env.refund_in_store(order_id, skus[2], 1, restock=False)
 
     (held,) = env.run_poll(refunds.POLLER, "1")
     assert held.status == "held" and held.waits_on == f"order:shopify:{order_id}", held

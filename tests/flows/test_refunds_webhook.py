@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi import FastAPI
-from tests.flows.test_refunds_e2e import credit_memos, refund_in_store, wait_for_credit_memo
+from tests.flows.test_refunds_e2e import credit_memos, wait_for_credit_memo
 
 from erpsync.demo import DemoEnvironment, demo_environment
 from erpsync.flows import refunds
@@ -45,7 +45,7 @@ def test_refund_webhook_delivered_twice_books_one_credit_memo(env_with_webhooks:
     order_id = env.place_order([(skus[0], 1), (skus[1], 1)], email="webhook.refund@example.com")
     env.sync_orders()
     env.shopify_sandbox.webhooks.configure({"duplicate_rate": 1.0})  # every delivery arrives twice
-    refund_id = refund_in_store(env, order_id, skus[1], 1, restock=True)
+    refund_id = env.refund_in_store(order_id, skus[1], 1, restock=True)
     assert env.shopify_sandbox.webhooks.wait_idle(30)
     deliveries = [d for d in env.shopify_sandbox.webhooks.log() if d["topic"] == REFUND_TOPIC]
     assert [d["outcome"] for d in deliveries] == ["200", "200"], deliveries

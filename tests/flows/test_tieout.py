@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime
 from types import SimpleNamespace
 
 import pytest
-from tests.flows.test_refunds_e2e import refund_in_store
 
 from erpsync.connectors.base import LedgerEntry
 from erpsync.demo import DemoEnvironment, demo_environment
@@ -31,7 +30,7 @@ def test_a_day_with_an_order_missing_in_the_erp_lists_that_order(env: DemoEnviro
     skus = env.erp_skus()
     synced = [env.place_order([(sku, 2)], email=f"buyer{n}@example.com") for n, sku in enumerate(skus[:2])]
     env.sync_orders()
-    refund_id = refund_in_store(env, synced[0], skus[0], 1, restock=True)
+    refund_id = env.refund_in_store(synced[0], skus[0], 1, restock=True)
     assert [r.status for r in env.run_poll(refunds.POLLER, "1")] == ["completed"]
     missing = env.place_order([(skus[2], 1)], email="never.synced@example.com")  # never reaches NetSuite
     day = env.hub.shop.get_order(missing).placed_at.astimezone(UTC).date()
