@@ -14,7 +14,8 @@ COMPANIES = """
 { companies(first: 1) { nodes {
     id name externalId
     mainContact { customer { email } }
-    locations(first: 5) { nodes { id name } }
+    locations(first: 5) { nodes {
+      id name taxRegistrationId buyerExperienceConfiguration { paymentTermsTemplate { name } } } }
 } } }"""
 
 
@@ -66,11 +67,19 @@ def test_company_order_is_booked_to_the_company_account(env: DemoEnvironment) ->
     assert account["entityId"] == company["externalId"]
     assert account["email"] == company["mainContact"]["customer"]["email"]
     assert len(account["addressBook"]["items"]) >= 2  # the first location's billing and shipping address
+    # Payment terms and tax registration come from the company's location in Shopify.
+    location = company["locations"]["nodes"][0]
+    terms = env.hub.erp.client.get("term", str(account["terms"]["id"]))  # type: ignore[attr-defined]
+    assert terms["name"] == location["buyerExperienceConfiguration"]["paymentTermsTemplate"]["name"]
+    assert account["vatRegNumber"] == location["taxRegistrationId"]
     company_gid_id = company["id"].rsplit("/", 1)[-1]
     assert env.hub.store.external_id("netsuite", "company", company["externalId"]) == str(account["id"])
     assert env.hub.store.business_key("shopify", "company", company_gid_id) == company["externalId"]
     [line] = sales_order["item"]["items"]
     assert Decimal(str(line["quantity"])) == 3
+
+    # Finance moves the company to Net 60 in NetSuite: credit terms are NetSuite's once the account exists.
+    env.hub.erp.client.update("customer", str(account["id"]), {"terms": {"id": _term(env, "Net 60")}})  # type: ignore[attr-defined]
 
     # A second order for the same company uses the same account: no second company customer.
     second = _place_company_order(env, company, sku, 1)
@@ -82,4 +91,12 @@ def test_company_order_is_booked_to_the_company_account(env: DemoEnvironment) ->
         f"SELECT id FROM customer WHERE companyname = '{company['name']}'"
     )
     assert len(list(same_name)) == 1
+    account = env.hub.erp.client.get("customer", str(account["id"]))  # type: ignore[attr-defined]
+    assert str(account["terms"]["id"]) == _term(env, "Net 60")
     assert order_id != second
+
+
+def _term(env: DemoEnvironment, name: str) -> str:
+    client = env.hub.erp.client  # type: ignore[attr-defined]
+    [term_id] = [i for i in client.list_ids("term") if client.get("term", i)["name"] == name]
+    return str(term_id)

@@ -98,6 +98,7 @@ class NetSuiteConnector:
         self.poll_overlap = poll_overlap
         self.poll_page_size = poll_page_size
         self._item_ids: dict[str, str] = {}
+        self._term_ids: dict[str, str] = {}  # Term name (lower-case) -> internal id
 
     def close(self) -> None:
         self.client.close()
@@ -197,9 +198,34 @@ class NetSuiteConnector:
         return translate.customer_from_netsuite(self.client.get("customer", customer_id))
 
     def upsert_company(self, company: Company, *, idempotency_key: str) -> str:
+        """Create or update the company customer. Payment terms are sent when the account is created only:
+        afterwards credit terms are finance's decision in NetSuite, and an update keeps them."""
         external_id = origin_external_id(company.origin.system, company.origin.id)
-        body = translate.company_to_netsuite(company, external_id=external_id, settings=self.settings)
+        existing = self.client.find_by_external_id("customer", external_id)
+        terms_id = None
+        if existing is None and company.payment_terms is not None:
+            terms_id = self._term_id(company.payment_terms.name, company)
+        body = translate.company_to_netsuite(
+            company, external_id=external_id, settings=self.settings, terms_id=terms_id
+        )
         return self.client.upsert("customer", external_id, body)
+
+    def _term_id(self, name: str, company: Company) -> str:
+        """The Term record named ``name`` (names compare case-insensitively), read once per connector."""
+        if not self._term_ids:
+            for term_id in self.client.list_ids("term"):
+                term = self.client.get("term", term_id, expand_sub_resources=False)
+                self._term_ids[str(term.get("name", "")).lower()] = term_id
+        if name.lower() not in self._term_ids:
+            raise DataError(
+                f"company {company.name} buys on payment terms {name!r}, which NetSuite has no Term for",
+                system=SYSTEM,
+                record=f"customer for company {company.business_key}",
+                field="terms",
+                suggested_fix=f"create the term {name!r} in NetSuite (Accounting Lists > Term), or change "
+                "the company location's payment terms in the store",
+            )
+        return self._term_ids[name.lower()]
 
     # -- billing -------------------------------------------------------------------------------------
 
@@ -356,6 +382,48 @@ class NetSuiteConnector:
             for row in changed.rows
         ]
         return ChangeBatch(records=fulfillments, cursor=changed.cursor.encode(), more=changed.more)
+
+    def refunds_changed_since(self, cursor: str | None) -> ChangeBatch[Refund]:
+        """Credit memos and cash refunds entered in NetSuite since the cursor, as refunds of the sales order
+        they were made from (through the invoice or return authorization in between). Those erpsync wrote are
+        left out (it writes every record with an external id; staff-entered ones have none), and so are
+        credits not made from a sales order's documents."""
+        changed = poll_changes(
+            self.client,
+            "transaction",
+            ChangeCursor.decode(cursor),
+            where="type IN ('CustCred', 'CashRfnd') AND externalid IS NULL",
+            columns=("type",),
+            **self._poll_options(),
+        )
+        refunds = []
+        for row in changed.rows:
+            record_type = "creditMemo" if row.get("type") == "CustCred" else "cashRefund"
+            body = self.client.get(record_type, str(row["id"]))
+            sales_order_id = self._sales_order_behind(translate.ref_id(body.get("createdFrom")))
+            if sales_order_id is not None:
+                refunds.append(
+                    translate.refund_from_netsuite(body, sales_order_id=sales_order_id, settings=self.settings)
+                )
+        return ChangeBatch(records=refunds, cursor=changed.cursor.encode(), more=changed.more)
+
+    def _sales_order_behind(self, transaction_id: str | None) -> str | None:
+        """Follow ``createdfrom`` (credit memo → invoice or return authorization → sales order)."""
+        for _ in range(3):
+            if transaction_id is None:
+                return None
+            rows = list(
+                self.client.suiteql_rows(
+                    f"SELECT id, type, createdfrom FROM transaction WHERE id = {int(transaction_id)}"
+                )
+            )
+            if not rows:
+                return None
+            if rows[0].get("type") == "SalesOrd":
+                return str(rows[0]["id"])
+            created_from = rows[0].get("createdfrom")
+            transaction_id = str(created_from) if created_from else None
+        return None
 
     def customers_changed_since(self, cursor: str | None) -> ChangeBatch[Customer]:
         changed = poll_changes(

@@ -34,6 +34,7 @@ from erpsync.model import (
     Payout,
     Product,
     Refund,
+    RefundLine,
     TrackingInfo,
     Transaction,
     Variant,
@@ -237,8 +238,11 @@ def customer_from_netsuite(body: NetSuiteBody) -> Customer:
     )
 
 
-def company_to_netsuite(company: Company, *, external_id: str, settings: NetSuiteSettings) -> NetSuiteBody:
-    """A B2B company as a NetSuite company customer; its locations' addresses become its address book."""
+def company_to_netsuite(
+    company: Company, *, external_id: str, settings: NetSuiteSettings, terms_id: str | None = None
+) -> NetSuiteBody:
+    """A B2B company as a NetSuite company customer: its locations' addresses become its address book,
+    ``terms_id`` (the Term of ``company.payment_terms``) its terms, its first tax id its ``vatRegNumber``."""
     addresses: list[Address] = []
     for location in company.locations:
         addresses += [a for a in (location.billing_address, location.shipping_address) if a is not None]
@@ -253,6 +257,8 @@ def company_to_netsuite(company: Company, *, external_id: str, settings: NetSuit
             "phone": main_contact.phone if main_contact else None,
             "comments": company.note,
             "subsidiary": ref(settings.subsidiary_id),
+            "terms": ref(terms_id),
+            "vatRegNumber": company.tax_ids[0].value if company.tax_ids else None,
             "addressBook": _address_book(addresses, default_index=0) if addresses else None,
         }
     )
@@ -762,4 +768,39 @@ def customer_deposit_to_netsuite(
             "subsidiary": ref(settings.subsidiary_id),
             "currency": ref(settings.currencies.get(payout.currency)),
         }
+    )
+
+
+def refund_from_netsuite(body: NetSuiteBody, *, sales_order_id: str, settings: NetSuiteSettings) -> Refund:
+    """A credit memo or cash refund entered in NetSuite, as a refund of its sales order (``order_id`` is the
+    NetSuite sales order id). Item lines become refund lines by SKU (``line_id`` is NetSuite's line number;
+    the flow finds the store's line by SKU), with the header discount spread over them and the header tax
+    allocated to them by amount; shipping stays refunded shipping. Nothing is marked restocked: a credit on
+    its own returns no goods (a return authorization's item receipt does, and is not read here)."""
+    currency = currency_of(body, settings)
+    items = sublist_items(body, "item")
+    amounts = [decimal_of(line.get("amount")) for line in items]
+    discount = abs(decimal_of(body.get("discountTotal")))
+    nets = [amount - share for amount, share in zip(amounts, allocate(discount, amounts), strict=True)]
+    taxes = allocate(decimal_of(body.get("taxTotal")), nets)
+    lines = [
+        RefundLine(
+            line_id=str(line.get("line") or index + 1),
+            sku=ref_name(line.get("item")),
+            quantity=int(decimal_of(line.get("quantity"), "1")),
+            subtotal=Money.of(net, currency),
+            tax=Money.of(tax, currency) if tax else None,
+        )
+        for index, (line, net, tax) in enumerate(zip(items, nets, taxes, strict=True))
+    ]
+    shipping = decimal_of(body.get("shippingCost"))
+    total = sum(nets, Decimal(0)) + sum(taxes, Decimal(0)) + shipping
+    return Refund(
+        origin=origin_of(body),
+        order_id=sales_order_id,
+        created_at=parse_datetime(body.get("tranDate")),
+        reason=body.get("memo"),
+        lines=lines,
+        shipping=Money.of(shipping, currency) if shipping else None,
+        total=Money.of(total, currency),
     )

@@ -182,6 +182,9 @@ def _types() -> dict[str, RecordType]:
         RecordType("subsidiary", "list", {**SYSTEM_FIELDS, "name": TEXT, "isInactive": BOOL}),
         RecordType("currency", "list", {**SYSTEM_FIELDS, "name": TEXT, "symbol": TEXT}),
         RecordType(
+            "term", "list", {**SYSTEM_FIELDS, "name": TEXT, "daysUntilNetDue": NUMBER, "isInactive": BOOL}
+        ),
+        RecordType(
             "customer",
             "entity",
             {
@@ -193,6 +196,9 @@ def _types() -> dict[str, RecordType]:
                 # Whether sales to the customer are taxed; false for tax-exempt customers (NetSuite REST API
                 # Browser, customer record, field "taxable").
                 "taxable": BOOL,
+                # Payment terms (a Term list record) and the tax registration number ("Tax Reg. Number").
+                "terms": ref("term"),
+                "vatRegNumber": TEXT,
                 "defaultAddress": READ_ONLY_TEXT,
                 "addressBook": sublist(ADDRESS_BOOK_LINE),
             },

@@ -12,6 +12,7 @@ from erpsync.sandboxes.netsuite.records import record_type_or_404
 
 FIRST_NAMES = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Margaret", "Ken", "Frances", "John"]
 LAST_NAMES = ["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Hamilton", "Thompson", "Allen"]
+TERMS = [("Due on receipt", 0), ("Net 15", 15), ("Net 30", 30), ("Net 60", 60)]
 PRODUCTS = [
     "Mug",
     "T-Shirt",
@@ -39,7 +40,16 @@ def load_seed(account: Account, seed: int | None) -> None:
         store.records["subsidiary"]["1"] = {"id": "1", "name": "Parent Company", "isInactive": False}
         for number, (code, symbol) in enumerate([("USD", "$"), ("EUR", "€"), ("GBP", "£")], start=1):
             store.records["currency"][str(number)] = {"id": str(number), "name": code, "symbol": symbol}
-        for record in [*store.records["subsidiary"].values(), *store.records["currency"].values()]:
+        # The payment terms a new NetSuite account lists (Setup > Accounting > Accounting Lists > Term).
+        for number, (name, days) in enumerate(TERMS, start=1):
+            store.records["term"][str(number)] = {
+                "id": str(number),
+                "name": name,
+                "daysUntilNetDue": days,
+                "isInactive": False,
+            }
+        setup = [*store.records["subsidiary"].values(), *store.records["currency"].values()]
+        for record in [*setup, *store.records["term"].values()]:
             record["createdDate"] = record["lastModifiedDate"] = account.clock.now()
         account.create(
             "location",

@@ -198,6 +198,9 @@ def _company(store: ShopStore, rng: random.Random, index: int, name: str, buyer:
                 "shipping_address": {"id": store.new_id(), **address},
                 "billing_address": {"id": store.new_id(), **address},
                 "tax_exemptions": [],
+                "tax_registration_id": f"US-EIN-{index + 1:02d}-{site.upper()}",
+                # Shopify's standard payment terms templates (id 4 is "Net 30").
+                "payment_terms": {"id": 4, "name": "Net 30", "type": "NET", "due_in_days": 30},
             },
         )
 

@@ -442,10 +442,27 @@ class Views:
             "billingAddress": self.company_address(record.get("billing_address"), company["name"]),
             "shippingAddress": self.company_address(record.get("shipping_address"), company["name"]),
             "taxExemptions": list(record.get("tax_exemptions", [])),
+            "taxRegistrationId": record.get("tax_registration_id"),
+            "buyerExperienceConfiguration": self.buyer_experience(record.get("payment_terms")),
             "createdAt": record["created_at"],
             "updatedAt": record["updated_at"],
             "orders": lambda _info, **args: self.page(orders(), self.order, args),
         }
+
+    def buyer_experience(self, terms: Record | None) -> View:
+        """A location's checkout settings; ``terms`` is ``{"id", "name", "type", "due_in_days"}`` or None."""
+        template = None
+        if terms:
+            template = {
+                "__typename": "PaymentTermsTemplate",
+                "id": gid("PaymentTermsTemplate", terms["id"]),
+                "name": terms["name"],
+                "paymentTermsType": terms["type"],
+                "dueInDays": terms.get("due_in_days"),
+                "description": f"Within {terms['due_in_days']} days" if terms.get("due_in_days") else "",
+                "translatedName": terms["name"],
+            }
+        return {"checkoutToDraft": False, "editableShippingAddress": False, "paymentTermsTemplate": template}
 
     # ------------------------------------------------------------------ discounts
     def discount_node(self, record: Record) -> View:

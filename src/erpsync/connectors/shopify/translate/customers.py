@@ -21,7 +21,7 @@ from erpsync.connectors.shopify.translate.common import (
     split_tags,
     translator,
 )
-from erpsync.model import Company, CompanyContact, CompanyLocation, Customer
+from erpsync.model import Company, CompanyContact, CompanyLocation, Customer, PaymentTerms, TaxId
 
 
 @translator("customer")
@@ -109,7 +109,8 @@ COMPANY_FIELDS = """
   contacts(first: 50) { nodes {
     id title isMainContact createdAt updatedAt customer { email firstName lastName phone } } }
   locations(first: 50) { nodes {
-    id name externalId taxExemptions createdAt updatedAt
+    id name externalId taxExemptions taxRegistrationId createdAt updatedAt
+    buyerExperienceConfiguration { paymentTermsTemplate { name dueInDays } }
     billingAddress { address1 address2 city zoneCode countryCode zip recipient companyName phone }
     shippingAddress { address1 address2 city zoneCode countryCode zip recipient companyName phone } } }
 """
@@ -138,9 +139,13 @@ def company_from_graphql(node: Mapping[str, Any]) -> Company:
             billing_address=graphql_address(loc.get("billingAddress")),
             shipping_address=graphql_address(loc.get("shippingAddress")),
             tax_exempt=bool(loc.get("taxExemptions")),
+            payment_terms=_payment_terms(loc.get("buyerExperienceConfiguration")),
+            tax_ids=[TaxId(value=loc["taxRegistrationId"])] if loc.get("taxRegistrationId") else [],
         )
         for loc in nodes(node.get("locations"))
     ]
+    # Shopify sets terms and tax registrations per location; the company's defaults are its first location's.
+    first = locations[0] if locations else None
     return Company(
         origin=origin(node["id"], node.get("updatedAt"), node.get("createdAt")),
         name=str(node.get("name") or "(unnamed company)"),
@@ -148,7 +153,18 @@ def company_from_graphql(node: Mapping[str, Any]) -> Company:
         note=node.get("note") or None,
         contacts=contacts,
         locations=locations,
+        payment_terms=first.payment_terms if first else None,
+        tax_ids=list({tax_id.value: tax_id for loc in locations for tax_id in loc.tax_ids}.values()),
     )
+
+
+def _payment_terms(configuration: Mapping[str, Any] | None) -> PaymentTerms | None:
+    """``buyerExperienceConfiguration.paymentTermsTemplate`` ("Net 30", dueInDays 30); none means pay at
+    checkout (https://shopify.dev/docs/api/admin-graphql/2024-04/objects/buyerexperienceconfiguration)."""
+    template = (configuration or {}).get("paymentTermsTemplate")
+    if not template:
+        return None
+    return PaymentTerms(name=template["name"], due_in_days=template.get("dueInDays"))
 
 
 def company_create_input(company: Company) -> dict[str, Any]:
