@@ -78,6 +78,22 @@ class MissingPrerequisite(DataError):
         return (_rebuild_missing_prerequisite, (self.message, self.prerequisite), self.__dict__)
 
 
+def unknown_skus(system: str, unknown: list[str], *, where: str, fix: str) -> MissingPrerequisite:
+    """The error an ERP connector raises for order lines whose SKUs it has no item for: the order waits
+    on the first SKU (``"variant:<SKU>"``) and is released when the catalog flow completes it.
+
+    ``where`` names the ERP's field ("NetSuite item (itemId)"); ``fix`` says what to do, with ``{sku}``.
+    """
+    others = f" (nor {', '.join(unknown[1:])})" if unknown[1:] else ""
+    return MissingPrerequisite(
+        f"SKU {unknown[0]} has no {where}{others}",
+        prerequisite=f"variant:{unknown[0]}",
+        system=system,
+        field="sku",
+        suggested_fix=fix.format(sku=unknown[0]),
+    )
+
+
 def _rebuild_missing_prerequisite(message: str, prerequisite: str) -> MissingPrerequisite:
     return MissingPrerequisite(message, prerequisite=prerequisite)
 

@@ -14,11 +14,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, text
-
 from erpsync.config import Settings
 from erpsync.store import Conflict, ExceptionRecord, ExceptionStatus, Hold, Step, Store, TimelineEvent
-from erpsync.store.tables import TimelineEntry
 
 if TYPE_CHECKING:
     from erpsync.engine import Engine
@@ -105,12 +102,7 @@ class Operations:
 
     # --- health ---------------------------------------------------------------------------------------
     def database_reachable(self) -> bool:
-        try:
-            with self.store._engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-        except Exception:
-            return False
-        return True
+        return self.store.reachable()
 
     # --- flows ----------------------------------------------------------------------------------------
     def flow_names(self) -> list[str]:
@@ -181,15 +173,7 @@ class Operations:
         )
 
     def _events_since(self, since: datetime) -> list[TimelineEvent]:
-        # The store has no time-range query yet (asked for in the web helper's report); this is the one
-        # place that reads its timeline table directly, read-only.
-        query = (
-            select(TimelineEntry)
-            .where(TimelineEntry.occurred_at >= since)
-            .order_by(TimelineEntry.occurred_at, TimelineEntry.id)
-        )
-        with self.store._read() as session:
-            return [_event(row) for row in session.scalars(query)]
+        return self.store.events_since(since)
 
     def pause(self, flow: str, reason: str) -> None:
         engine = self._require_engine("pause a flow")
@@ -387,21 +371,3 @@ def _describe_trigger(flow: Any) -> str:
     if trigger.cron:
         parts.append(f"cron {trigger.cron}")
     return ", ".join(parts)
-
-
-def _event(entry: TimelineEntry) -> TimelineEvent:
-    occurred_at = entry.occurred_at if entry.occurred_at.tzinfo else entry.occurred_at.replace(tzinfo=UTC)
-    return TimelineEvent(
-        id=entry.id,
-        occurred_at=occurred_at,
-        record_type=entry.record_type,
-        business_key=entry.business_key,
-        step=entry.step,
-        system=entry.system,
-        external_id=entry.external_id,
-        correlation_id=entry.correlation_id,
-        error_class=entry.error_class,
-        message=entry.message,
-        detail=entry.detail,
-        payload_id=entry.payload_id,
-    )

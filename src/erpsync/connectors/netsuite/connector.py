@@ -29,7 +29,7 @@ from erpsync.connectors.netsuite.changes import ChangeCursor, poll_changes, sql_
 from erpsync.connectors.netsuite.client import NetSuiteClient, RetryRule, external_id_for
 from erpsync.connectors.netsuite.errors import NetSuiteDataError
 from erpsync.connectors.netsuite.translate import NetSuiteSettings
-from erpsync.errors import DataError, MissingPrerequisite
+from erpsync.errors import DataError, MissingPrerequisite, unknown_skus
 from erpsync.model import (
     Company,
     CreditMemo,
@@ -170,13 +170,11 @@ class NetSuiteConnector:
                 self._item_ids[str(row["itemid"])] = str(row["id"])
         unknown = [sku for sku in wanted if sku not in self._item_ids]
         if unknown:
-            raise MissingPrerequisite(
-                f"SKU {unknown[0]} has no NetSuite item (itemId)"
-                + (f" (nor {', '.join(unknown[1:])})" if unknown[1:] else ""),
-                prerequisite=f"variant:{unknown[0]}",
-                system=SYSTEM,
-                field="sku",
-                suggested_fix=f"create item {unknown[0]} in NetSuite, or map the SKU to an existing item",
+            raise unknown_skus(
+                SYSTEM,
+                unknown,
+                where="NetSuite item (itemId)",
+                fix="create item {sku} in NetSuite, or map the SKU to an existing item",
             )
         return {sku: self._item_ids[sku] for sku in wanted}
 
@@ -400,11 +398,10 @@ class NetSuiteConnector:
         for row in changed.rows:
             record_type = "creditMemo" if row.get("type") == "CustCred" else "cashRefund"
             body = self.client.get(record_type, str(row["id"]))
-            sales_order_id = self._sales_order_behind(translate.ref_id(body.get("createdFrom")))
-            if sales_order_id is not None:
-                refunds.append(
-                    translate.refund_from_netsuite(body, sales_order_id=sales_order_id, settings=self.settings)
-                )
+            order_id = self._sales_order_behind(translate.ref_id(body.get("createdFrom")))
+            if order_id is not None:
+                refund = translate.refund_from_netsuite(body, sales_order_id=order_id, settings=self.settings)
+                refunds.append(refund)
         return ChangeBatch(records=refunds, cursor=changed.cursor.encode(), more=changed.more)
 
     def _sales_order_behind(self, transaction_id: str | None) -> str | None:

@@ -32,7 +32,7 @@ from erpsync.connectors.tryton import translate
 from erpsync.connectors.tryton.changes import ChangeCursor, ChangedIds, poll_changes
 from erpsync.connectors.tryton.client import Domain, Row, TrytonClient
 from erpsync.connectors.tryton.errors import SYSTEM
-from erpsync.errors import ConfigError, DataError, MissingPrerequisite
+from erpsync.errors import ConfigError, DataError, MissingPrerequisite, unknown_skus
 from erpsync.model import (
     Address,
     Company,
@@ -165,13 +165,11 @@ class TrytonConnector:
         found = {str(row["code"]): row for row in rows}
         unknown = [sku for sku in wanted if sku not in found]
         if unknown:
-            raise MissingPrerequisite(
-                f"SKU {unknown[0]} has no Tryton product (product code)"
-                + (f" (nor {', '.join(unknown[1:])})" if unknown[1:] else ""),
-                prerequisite=f"variant:{unknown[0]}",
-                system=SYSTEM,
-                field="sku",
-                suggested_fix=f"create a product with code {unknown[0]} in Tryton, or map the SKU to one",
+            raise unknown_skus(
+                SYSTEM,
+                unknown,
+                where="Tryton product (product code)",
+                fix="create a product with code {sku} in Tryton, or map the SKU to one",
             )
         return found
 
