@@ -184,6 +184,8 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite:///erpsync.db"
     worker_id: str | None = None
+    # How long inbound webhook bodies and API reads stay in the raw payload archive (None: forever).
+    payload_retention_days: int | None = Field(default=90, ge=1)
     connections: dict[str, Connection] = Field(default_factory=dict)
     flows: dict[str, Flow] = Field(default_factory=dict)
     alerts: list[Alert] = Field(default_factory=list)

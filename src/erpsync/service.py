@@ -6,12 +6,13 @@ queues and flows (DBOS requires every worker to register the same configuration)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlparse
 
 from erpsync.config import Connection, Settings
 from erpsync.connectors.base import ErpConnector, StoreConnector
-from erpsync.engine import Engine
+from erpsync.engine import Engine, FlowContext
 from erpsync.errors import ConfigError
 from erpsync.flows import (
     Hub,
@@ -61,7 +62,10 @@ def build_service(settings: Settings) -> Service:
     shop_name, erp_name = _connection_pair(settings)
     shop = store_connector(settings.connections[shop_name])
     erp = erp_connector(settings.connections[erp_name])
-    store = Store.open(settings.database_url)
+    retention = settings.payload_retention_days
+    store = Store.open(
+        settings.database_url, payload_retention=timedelta(days=retention) if retention else None
+    )
     hub = Hub(store=store, shop=shop, erp=erp)
     engine = Engine(settings.database_url, worker_id=settings.worker_id)
     for connector, connection in (
@@ -74,6 +78,7 @@ def build_service(settings: Settings) -> Service:
             requests_per_second=connection.budget.requests_per_second,
         )
     register_flows(engine, hub)
+    _register_housekeeping(engine, store)
     for name, flow in settings.flows.items():
         if flow.enabled and flow.trigger.poll_every_seconds:
             engine.schedule(POLLED_BY[name], every_seconds_cron(flow.trigger.poll_every_seconds))
@@ -89,6 +94,20 @@ def build_service(settings: Settings) -> Service:
                 record={"reconcile": True},
             )
     return Service(settings=settings, store=store, engine=engine, hub=hub)
+
+
+HOUSEKEEPING = "purge_expired_payloads"
+
+
+def _register_housekeeping(engine: Engine, store: Store) -> None:
+    """Daily at 04:00 UTC: raw payloads older than ``payload_retention_days`` leave the archive."""
+    engine.budget("housekeeping", concurrency=1)
+
+    @engine.flow(HOUSEKEEPING, queue="housekeeping", record_type="housekeeping")
+    def purge_expired_payloads(ctx: FlowContext, _trigger: dict[str, Any]) -> dict[str, int]:
+        return {"purged": ctx.step("purge", store.purge_expired_payloads)}
+
+    engine.schedule(HOUSEKEEPING, "0 0 4 * * *")
 
 
 def every_seconds_cron(seconds: int) -> str:
