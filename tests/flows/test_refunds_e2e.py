@@ -76,3 +76,37 @@ def test_a_refund_of_an_order_not_in_the_erp_waits_for_it_and_is_released(env: D
     memo_id = wait_for_credit_memo(env, f"shopify:{refund_id}")
     memos = credit_memos(env)
     assert [memo["id"] for memo in memos] == [memo_id]
+
+
+def test_a_credit_entered_in_the_erp_becomes_one_store_refund_and_does_not_echo_back(
+    env: DemoEnvironment,
+) -> None:
+    skus = env.erp_skus()
+    order_id = env.place_order([(skus[3], 2)], email="credit.in.erp@example.com")
+    env.sync_orders()
+    env.ship_open_orders()
+    env.sync_fulfillments()
+    (invoiced,) = env.sync_invoices()
+    invoice_id = invoiced.value["invoice_id"]
+    # Finance credits one unit on the invoice in NetSuite (staff work: no external id).
+    erp = env.hub.erp
+    item_id = erp.item_ids_for_skus([skus[3]])[skus[3]]  # type: ignore[attr-defined]
+    unit_price = env.hub.shop.get_order(order_id).lines[0].unit_price.amount
+    credit = {"item": {"items": [{"item": {"id": item_id}, "quantity": 1, "amount": float(unit_price)}]}}
+    erp.client.transform("invoice", invoice_id, "creditMemo", credit)  # type: ignore[attr-defined]
+
+    (to_store,) = env.run_poll(refunds.ERP_POLLER, "1")
+    assert to_store.status == "completed" and to_store.value["status"] == "refunded", to_store
+    assert env.run_poll(refunds.ERP_POLLER, "2") == []
+    order = env.hub.shop.get_order(order_id)
+    [refund] = order.refunds
+    assert refund.origin.id == to_store.value["refund_id"]
+    assert refund.total.amount == unit_price and [(ln.sku, ln.quantity) for ln in refund.lines] == [
+        (skus[3], 1)
+    ]
+
+    # The store refund erpsync made is seen by the store → ERP poll and not booked a second time.
+    (echo,) = env.sync_refunds("after-erp-credit")
+    assert echo.value["status"] == "from_erp", echo
+    assert len(credit_memos(env)) == 1
+    assert env.tie_out()["counts"]["refund"]["differences"] == 0
