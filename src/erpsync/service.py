@@ -39,6 +39,7 @@ POLLED_BY = {
     catalog.FLOW: catalog.POLLER,
     invoicing.FLOW: invoicing.POLLER,
     refunds.FLOW: refunds.POLLER,
+    refunds.TO_STORE: refunds.ERP_POLLER,  # only for ERP connectors with refunds_changed_since
     tieout.FLOW: tieout.FLOW,  # a cron trigger ties out the day before it fires
     customers.TO_ERP: customers.STORE_POLLER,
     customers.TO_STORE: customers.ERP_POLLER,
