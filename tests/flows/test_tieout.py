@@ -103,9 +103,8 @@ def test_amount_and_date_differences_are_listed_and_erp_own_orders_are_not(sqlit
     store.close()
 
 
-def test_a_scheduled_run_ties_out_the_day_before() -> None:
+def test_a_scheduled_run_ties_out_the_day_before_and_an_operator_run_today() -> None:
     fired = datetime(2026, 12, 4, 2, 0, tzinfo=UTC).isoformat()
     assert tieout.requested_day({"scheduled_at": fired}) == DAY
     assert tieout.requested_day({"date": "2026-12-01"}) == date(2026, 12, 1)
-    with pytest.raises(ValueError):
-        tieout.requested_day({})
+    assert tieout.requested_day({"reconcile": False}, today=DAY) == DAY  # "sync now" from the dashboard

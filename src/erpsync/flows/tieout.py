@@ -105,13 +105,14 @@ def register(engine: Engine, hub: Hub) -> None:
         return {"date": report["date"], "differences": len(report["rows"]), "counts": report["counts"]}
 
 
-def requested_day(request: Mapping[str, Any]) -> date:
-    """``{"date": "2026-12-03"}`` names the day; a schedule's ``{"scheduled_at": …}`` means the day before."""
+def requested_day(request: Mapping[str, Any], *, today: date | None = None) -> date:
+    """``{"date": "2026-12-03"}`` names the day; a schedule's ``{"scheduled_at": …}`` means the day before
+    it fired; anything else (an operator's "sync now" from the dashboard) means today so far (UTC)."""
     if request.get("date"):
         return date.fromisoformat(str(request["date"]))
     if request.get("scheduled_at"):
         return datetime.fromisoformat(str(request["scheduled_at"])).astimezone(UTC).date() - timedelta(days=1)
-    raise ValueError('a tie-out needs {"date": "YYYY-MM-DD"} (or a schedule\'s "scheduled_at")')
+    return today or datetime.now(UTC).date()
 
 
 # --- the report ---------------------------------------------------------------------------------------------
