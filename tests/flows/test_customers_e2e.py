@@ -121,3 +121,23 @@ def test_each_field_moves_only_from_its_owner(env: DemoEnvironment) -> None:
     assert set(_statuses(env.run_poll(customers.ERP_POLLER, "3")).values()) <= {"unchanged"}
     assert set(_statuses(env.run_poll(customers.STORE_POLLER, "3")).values()) <= {"unchanged"}
     assert len(env.hub.store.conflicts(business_key="grace@example.com")) == 2
+
+
+def test_store_customer_matching_an_existing_erp_customer_is_linked_not_duplicated(
+    env: DemoEnvironment,
+) -> None:
+    # Go-live: the shopper has an account in both systems already (same e-mail), never linked by erpsync.
+    erp_customer = env.hub.erp.customers_changed_since(None).records[0]
+    assert erp_customer.email is not None
+    email = erp_customer.email
+    _shopify_customer(env, email, firstName="Renamed", lastName="In Store", phone="+15550123")
+
+    results = _statuses(env.run_poll(customers.STORE_POLLER, "1"))
+    assert results[email] == "written"
+    [row] = _netsuite_customers_by_email(env, email)
+    assert str(row["id"]) == erp_customer.origin.id
+    assert (row["firstname"], row["phone"]) == ("Renamed", "+15550123")  # the store owns contact details
+    assert env.hub.store.external_id("netsuite", "customer", email) == erp_customer.origin.id
+    # NetSuite's customer keeps its own external id (orders booked to it before go-live still point at it).
+    in_erp = env.hub.erp.client.get("customer", erp_customer.origin.id)  # type: ignore[attr-defined]
+    assert in_erp["externalId"].startswith("cust-")

@@ -48,6 +48,13 @@ class ReadsCustomers(Protocol):
     def get_customer(self, customer_id: str) -> Customer: ...
 
 
+@runtime_checkable
+class FindsCustomers(Protocol):
+    """An ERP connector that can find a customer by e-mail (NetSuite does)."""
+
+    def find_customer_by_email(self, email: str) -> str | None: ...
+
+
 def customer_fields(customer: Customer) -> dict[str, Any]:
     """The synced fields of a customer, as compared and remembered."""
     return {name: getattr(customer, name) for name in FIELD_OWNERS}
@@ -92,7 +99,7 @@ def _customer_to_erp(ctx: FlowContext, hub: Hub, customer: Customer) -> dict[str
     changed = ctx.step("changed_fields", hub.store.changed_fields, hub.shop.system, RECORD_TYPE, key, fields)
     if not changed:
         return {"status": "unchanged", "customer": key}
-    erp_id = ctx.step("find_erp_customer", hub.store.external_id, hub.erp.system, RECORD_TYPE, key)
+    erp_id = ctx.step("find_erp_customer", _erp_customer_id, hub, customer)
     erp_current = ctx.step("read_erp_customer", _read_erp_customer, hub, erp_id) if erp_id else None
     differing = _differing(changed, fields, erp_current)
     conflicts = [name for name in differing if FIELD_OWNERS[name] == "erp"] if erp_current else []
@@ -123,6 +130,20 @@ def _customer_to_erp(ctx: FlowContext, hub: Hub, customer: Customer) -> dict[str
     ctx.step("link_store", hub.store.link, hub.shop.system, RECORD_TYPE, customer.origin.id, key)
     status = "conflict" if conflicts else status  # a write of the other fields may go with a conflict
     return {"status": status, "customer": key, "erp_customer_id": erp_id, "conflicts": conflicts}
+
+
+def _erp_customer_id(hub: Hub, customer: Customer) -> str | None:
+    """The ERP's id for the customer: linked before, or (first sync of accounts both systems already had)
+    the ERP customer with the same e-mail, which is then linked instead of a duplicate being created."""
+    key = customer.business_key
+    linked = hub.store.external_id(hub.erp.system, RECORD_TYPE, key)
+    if linked is not None or not customer.email or not isinstance(hub.erp, FindsCustomers):
+        return linked
+    found = hub.erp.find_customer_by_email(customer.email)
+    if found is None or hub.store.business_key(hub.erp.system, RECORD_TYPE, found) is not None:
+        return None  # nobody, or a guest account (``guest:<e-mail>``): a registered customer gets their own
+    hub.store.link(hub.erp.system, RECORD_TYPE, found, key)
+    return found
 
 
 def _write_to_erp(hub: Hub, customer: Customer, erp_current: Customer | None, *, idempotency_key: str) -> str:

@@ -195,6 +195,25 @@ class NetSuiteConnector:
         """A customer by NetSuite internal id, as canonical record."""
         return translate.customer_from_netsuite(self.client.get("customer", customer_id))
 
+    def find_customer_by_email(self, email: str) -> str | None:
+        """The internal id of the person customer with this e-mail, or None; several is a data error (NetSuite
+        does not keep e-mails unique, and guessing would merge two people's accounts)."""
+        rows = list(
+            self.client.suiteql_rows(
+                f"SELECT id FROM customer WHERE isperson = 'T' AND email = {sql_quote(email)} ORDER BY id"
+            )
+        )
+        if len(rows) > 1:
+            raise DataError(
+                f"NetSuite has {len(rows)} customers with e-mail {email} "
+                f"(ids {', '.join(str(row['id']) for row in rows)})",
+                system=SYSTEM,
+                record=f"customer {email}",
+                field="email",
+                suggested_fix="merge the duplicate customers in NetSuite (Lists > Relationships)",
+            )
+        return str(rows[0]["id"]) if rows else None
+
     def upsert_company(self, company: Company, *, idempotency_key: str) -> str:
         """Create or update the company customer. Payment terms are sent when the account is created only:
         afterwards credit terms are finance's decision in NetSuite, and an update keeps them."""
