@@ -104,6 +104,7 @@ class Connection(_Strict):
     url: str
     api_version: str | None = None
     account_id: str | None = None
+    database: str | None = None  # Tryton: the database name on the server
     credentials: dict[str, SecretRef] = Field(default_factory=dict)
     budget: Budget = Field(default_factory=Budget)
 

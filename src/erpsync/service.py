@@ -29,7 +29,7 @@ from erpsync.flows import (
 from erpsync.store import Store
 
 STORE_PLATFORMS = ("shopify",)
-ERP_PLATFORMS = ("netsuite",)
+ERP_PLATFORMS = ("netsuite", "tryton")
 
 # The flow a user names in erpsync.yaml -> the flow the engine schedules for its poll trigger.
 POLLED_BY = {
@@ -164,6 +164,8 @@ def store_connector(connection: Connection) -> StoreConnector:
 
 
 def erp_connector(connection: Connection) -> ErpConnector:
+    if connection.platform == "tryton":
+        return _tryton_connector(connection)
     from erpsync.connectors.netsuite.auth import auth_from_credentials
     from erpsync.connectors.netsuite.connector import NetSuiteConnector
 
@@ -173,3 +175,17 @@ def erp_connector(connection: Connection) -> ErpConnector:
     return NetSuiteConnector(
         connection.account_id, connection.url, auth_from_credentials(connection.url, credentials)
     )
+
+
+def _tryton_connector(connection: Connection) -> ErpConnector:
+    from erpsync.connectors.tryton import TrytonClient, TrytonConnector
+
+    secrets = _secrets(connection)
+    missing = [name for name in ("login", "password") if name not in secrets]
+    if not connection.database or missing:
+        raise ConfigError(
+            "the tryton connection needs `database` and credentials login and password "
+            f"(missing: {', '.join(missing + ([] if connection.database else ['database']))})"
+        )
+    client = TrytonClient(connection.url, connection.database, secrets["login"], secrets["password"])
+    return TrytonConnector(client)

@@ -5,6 +5,7 @@ fulfillment with tracking comes back to the store; stock changed in Tryton reach
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -56,3 +57,41 @@ def test_order_to_cash_against_a_real_tryton(env: DemoEnvironment) -> None:
 
     assert env.sync_inventory("after-shipping").status == "completed"
     assert _available_in_store(env, "ERP-MUG") == 5, "the shipment's units leave the store's available stock"
+
+
+def test_erpsync_yaml_points_at_an_existing_tryton(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/connectors/tryton.md's configuration, against a real trytond: the service builds and logs in."""
+    from erpsync.config import load_settings
+    from erpsync.sandboxes import build_sandbox
+    from erpsync.sandboxes.common import serve_in_thread
+    from erpsync.sandboxes.tryton import running_tryton
+    from erpsync.service import build_service
+
+    shopify = build_sandbox("shopify")
+    with running_tryton() as tryton, serve_in_thread(shopify.app) as shop_server:
+        monkeypatch.setenv("T_SHOP_TOKEN", shopify.credentials()["access_token"])
+        monkeypatch.setenv("T_TRYTON_LOGIN", tryton.login)
+        monkeypatch.setenv("T_TRYTON_PASSWORD", tryton.password)
+        config = tmp_path / "erpsync.yaml"
+        config.write_text(
+            f"""
+database_url: sqlite:///{tmp_path / "erpsync.db"}
+connections:
+  shop: {{platform: shopify, url: "{shop_server.url}", credentials: {{access_token: {{env: T_SHOP_TOKEN}}}}}}
+  erp:
+    platform: tryton
+    url: "{tryton.url}"
+    database: {tryton.database}
+    credentials: {{login: {{env: T_TRYTON_LOGIN}}, password: {{env: T_TRYTON_PASSWORD}}}}
+flows:
+  catalog_to_store: {{source: erp, target: shop, trigger: {{poll_every_seconds: 30}}}}
+"""
+        )
+        service = build_service(load_settings(config))
+        try:
+            service.engine.launch()
+            assert [location.code for location in service.hub.erp.locations()] == ["WH"]
+            polled = service.engine.enqueue("poll_erp_catalog", "now", {}).result(120)
+            assert polled.status == "completed" and polled.value["enqueued"] == 2
+        finally:
+            service.shutdown()
