@@ -12,6 +12,7 @@ from rich.console import Console
 from erpsync.errors import ConfigError
 
 if TYPE_CHECKING:
+    from erpsync.demo import DemoEnvironment, DemoReport
     from erpsync.service import Service
     from erpsync.store import Store
 
@@ -305,21 +306,32 @@ def demo(
     database: Annotated[
         Path, typer.Option(help="SQLite file for the demo's state (recreated at each run).")
     ] = Path("erpsync-demo.db"),
+    serve: Annotated[
+        bool, typer.Option("--serve", help="Then serve the dashboard over the demo until Ctrl-C.")
+    ] = False,
+    port: Annotated[int, typer.Option(help="Port of the dashboard with --serve.")] = 8080,
 ) -> None:
     """Order to cash between the Shopify and NetSuite sandboxes, on the embedded default (SQLite)."""
-    from rich.table import Table
-
     from erpsync.demo import ERPS, run_demo
 
+    if erp not in ERPS:
+        raise fail(f"--erp must be one of {', '.join(ERPS)}")
     for leftover in database.parent.glob(f"{database.name}*"):
         leftover.unlink()
     erp_kind = "the NetSuite sandbox" if erp == "netsuite" else "a real Tryton"
     console.print(
         f"[bold]erpsync demo[/]: the Shopify sandbox and {erp_kind} on loopback; state in {database}"
     )
-    if erp not in ERPS:
-        raise fail(f"--erp must be one of {', '.join(ERPS)}")
-    report = run_demo(f"sqlite:///{database.resolve()}", erp=erp, order_count=orders, say=console.print)
+    url = f"sqlite:///{database.resolve()}"
+    then = (lambda env, report: _serve_demo(env, report, url, erp, port)) if serve else None
+    report = run_demo(url, erp=erp, order_count=orders, say=console.print, then=then)
+    if not serve:
+        _print_demo_report(report, erp, database)
+
+
+def _print_demo_report(report: DemoReport, erp: str, database: Path) -> None:
+    from rich.table import Table
+
     table = Table("Shopify order", "total", f"{erp} sales order", "fulfillments", "tracking")
     for line in report.orders:
         table.add_row(
@@ -341,6 +353,23 @@ def demo(
         f"{len(report.orders)} orders; open exceptions: {report.exceptions}. "
         f"Trace any record: erpsync trace shopify <order id> (with ERPSYNC_DATABASE_URL=sqlite:///{database})"
     )
+
+
+def _serve_demo(env: DemoEnvironment, report: DemoReport, url: str, erp: str, port: int) -> None:
+    """The dashboard and ops API over the demo's live engine, with a one-off admin login."""
+    import secrets as random_secrets
+
+    import uvicorn
+
+    from erpsync.config import Settings
+    from erpsync.web import add_user_command, create_app
+
+    _print_demo_report(report, erp, Path(url.removeprefix("sqlite:///")))
+    password = random_secrets.token_urlsafe(12)
+    add_user_command(url, "demo", password, "admin")
+    web = create_app(settings=Settings(database_url=url), store=env.hub.store, engine=env.engine)
+    console.print(f"dashboard: http://127.0.0.1:{port} — user demo, password {password} (this run only)")
+    uvicorn.run(web, host="127.0.0.1", port=port, log_level="warning")
 
 
 # --- running ---------------------------------------------------------------------------------------------

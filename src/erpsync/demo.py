@@ -16,7 +16,7 @@ from __future__ import annotations
 import random
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -34,6 +34,7 @@ from erpsync.engine import Engine, FlowResult
 from erpsync.flows import (
     Hub,
     catalog,
+    customers,
     fulfillments,
     inventory,
     invoicing,
@@ -55,6 +56,19 @@ WAIT_SECONDS = 120.0
 REFUND_CREATE = """
 mutation refundCreate($input: RefundInput!, $key: String!) {
   refundCreate(input: $input) @idempotent(key: $key) { refund { id } userErrors { field message } }
+}"""
+COMPANIES_QUERY = """
+{ companies(first: 50) { nodes {
+    id name externalId
+    mainContact { customer { email } }
+    locations(first: 5) { nodes {
+      id name taxRegistrationId buyerExperienceConfiguration { paymentTermsTemplate { name } } } }
+} } }"""
+ORDER_CANCEL = """
+mutation orderCancel($orderId: ID!) {
+  orderCancel(orderId: $orderId, reason: CUSTOMER, refund: false, restock: true, notifyCustomer: false) {
+    orderCancelUserErrors { field message code }
+  }
 }"""
 ORDER_CREATE = """
 mutation orderCreate($order: OrderCreateOrderInput!) {
@@ -278,6 +292,50 @@ class DemoEnvironment:
         """Tie out ``day`` (default: today, UTC) and return the stored report (flows/tieout.py)."""
         return tieout.run_tieout(self.hub, day or datetime.now(UTC).date())
 
+    # --- customers, B2B companies, cancellations --------------------------------------------------------
+    def sync_customers(self, trigger_id: str = "1") -> list[FlowResult]:
+        """Customers store → ERP, then ERP → store, each field from its owner (flows/customers.py)."""
+        to_erp = self.run_poll(customers.STORE_POLLER, trigger_id)
+        return to_erp + self.run_poll(customers.ERP_POLLER, trigger_id)
+
+    def place_company_order(self, lines: list[tuple[str, int]], *, company_index: int = 0) -> str:
+        """A B2B buyer orders for their company (a seeded Shopify company, at its first location), on the
+        company's payment terms: nothing is paid at checkout."""
+        company = self._graphql(COMPANIES_QUERY, {})["companies"]["nodes"][company_index]
+        variants = self._variants_by_sku()
+        order = {
+            "email": company["mainContact"]["customer"]["email"],
+            "lineItems": [
+                {
+                    "variantId": variants[sku]["id"],
+                    "quantity": quantity,
+                    "priceSet": {"shopMoney": {"amount": variants[sku]["price"], "currencyCode": "USD"}},
+                }
+                for sku, quantity in lines
+            ],
+            "purchasingEntity": {
+                "purchasingCompany": {
+                    "companyId": company["id"],
+                    "companyLocationId": company["locations"]["nodes"][0]["id"],
+                }
+            },
+            "financialStatus": "PENDING",
+        }
+        created = self._graphql(ORDER_CREATE, {"order": order})["orderCreate"]
+        if created["userErrors"]:
+            raise RuntimeError(f"Shopify sandbox refused the demo B2B order: {created['userErrors']}")
+        order_id = str(created["order"]["id"]).rsplit("/", 1)[-1]
+        self.placed_orders.append(order_id)
+        return order_id
+
+    def cancel_in_store(self, order_id: str) -> None:
+        """The shopper cancels the order in Shopify (stock restocked, no refund: nothing was captured yet)."""
+        result = self._graphql(ORDER_CANCEL, {"orderId": f"gid://shopify/Order/{order_id}"})["orderCancel"]
+        if result["orderCancelUserErrors"]:
+            raise RuntimeError(
+                f"Shopify sandbox refused to cancel {order_id}: {result['orderCancelUserErrors']}"
+            )
+
 
 @contextmanager
 def demo_environment(
@@ -377,9 +435,16 @@ class DemoReport:
 
 
 def run_demo(
-    database_url: str, *, erp: str = "netsuite", order_count: int = 5, seed: int = 1, say: Any = print
+    database_url: str,
+    *,
+    erp: str = "netsuite",
+    order_count: int = 5,
+    seed: int = 1,
+    say: Any = print,
+    then: Callable[[DemoEnvironment, DemoReport], None] | None = None,
 ) -> DemoReport:
-    """Order to cash on the sandboxes; ``say`` receives one line per step (the CLI prints them)."""
+    """Order to cash on the sandboxes; ``say`` receives one line per step (the CLI prints them); ``then``
+    runs with everything still up (``erpsync demo --serve`` serves the dashboard over the demo's state)."""
     rng = random.Random(seed)
     with demo_environment(database_url, erp=erp) as env:
         products = env.sync_catalog()
@@ -399,13 +464,16 @@ def run_demo(
         say(f"fulfillment: {done} {erp} shipments are Shopify fulfillments with tracking")
         # Adding an item is shown on NetSuite; the Tryton demo leaves its catalog as it is.
         held = _hold_and_release(env, say) if erp == "netsuite" else None
-        return DemoReport(
+        report = DemoReport(
             products=len(products),
             inventory_levels=levels,
             orders=[_order_line(env, order_id) for order_id in env.placed_orders],
             held_then_released=held,
             exceptions=len(env.hub.store.exceptions(status="open")),
         )
+        if then is not None:
+            then(env, report)
+        return report
 
 
 def _hold_and_release(env: DemoEnvironment, say: Any) -> dict[str, Any]:
