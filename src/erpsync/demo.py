@@ -58,7 +58,7 @@ mutation refundCreate($input: RefundInput!, $key: String!) {
   refundCreate(input: $input) @idempotent(key: $key) { refund { id } userErrors { field message } }
 }"""
 COMPANIES_QUERY = """
-{ companies(first: 50) { nodes {
+{ companies(first: 20) { nodes {
     id name externalId
     mainContact { customer { email } }
     locations(first: 5) { nodes {

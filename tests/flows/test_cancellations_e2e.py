@@ -13,13 +13,6 @@ from erpsync.connectors.netsuite import external_id_for
 from erpsync.demo import DemoEnvironment, demo_environment
 from erpsync.flows import orders
 
-ORDER_CANCEL = """
-mutation orderCancel($orderId: ID!) {
-  orderCancel(orderId: $orderId, reason: CUSTOMER, refund: false, restock: true, notifyCustomer: false) {
-    orderCancelUserErrors { field message code }
-  }
-}"""
-
 
 @pytest.fixture
 def env(sqlite_url: str) -> Iterator[DemoEnvironment]:
@@ -36,8 +29,7 @@ def _cancel_in_store(env: DemoEnvironment, order_id: str) -> None:
     # Shopify's updatedAt has second resolution: a change within the second the order was last polled looks
     # like the version already synced (see the report on the order poller). Shoppers cancel later than that.
     time.sleep(1.0)
-    result = env._graphql(ORDER_CANCEL, {"orderId": f"gid://shopify/Order/{order_id}"})["orderCancel"]
-    assert not result["orderCancelUserErrors"], result
+    env.cancel_in_store(order_id)
 
 
 def _sales_order(env: DemoEnvironment, order_id: str) -> dict[str, Any] | None:

@@ -4,19 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
 
 import pytest
 
-from erpsync.demo import ORDER_CREATE, DemoEnvironment, demo_environment
-
-COMPANIES = """
-{ companies(first: 1) { nodes {
-    id name externalId
-    mainContact { customer { email } }
-    locations(first: 5) { nodes {
-      id name taxRegistrationId buyerExperienceConfiguration { paymentTermsTemplate { name } } } }
-} } }"""
+from erpsync.demo import COMPANIES_QUERY, DemoEnvironment, demo_environment
 
 
 @pytest.fixture
@@ -25,36 +16,11 @@ def env(sqlite_url: str) -> Iterator[DemoEnvironment]:
         yield environment
 
 
-def _place_company_order(env: DemoEnvironment, company: dict[str, Any], sku: str, quantity: int) -> str:
-    variant = env._variants_by_sku()[sku]
-    buyer = company["mainContact"]["customer"]["email"]
-    order = {
-        "email": buyer,
-        "lineItems": [
-            {
-                "variantId": variant["id"],
-                "quantity": quantity,
-                "priceSet": {"shopMoney": {"amount": variant["price"], "currencyCode": "USD"}},
-            }
-        ],
-        "purchasingEntity": {
-            "purchasingCompany": {
-                "companyId": company["id"],
-                "companyLocationId": company["locations"]["nodes"][0]["id"],
-            }
-        },
-        "financialStatus": "PENDING",
-    }
-    created = env._graphql(ORDER_CREATE, {"order": order})["orderCreate"]
-    assert not created["userErrors"], created
-    return str(created["order"]["id"]).rsplit("/", 1)[-1]
-
-
 def test_company_order_is_booked_to_the_company_account(env: DemoEnvironment) -> None:
     env.sync_catalog()
-    [company] = env._graphql(COMPANIES, {})["companies"]["nodes"]
+    company = env._graphql(COMPANIES_QUERY, {})["companies"]["nodes"][0]
     sku = env.erp_skus()[0]
-    order_id = _place_company_order(env, company, sku, 3)
+    order_id = env.place_company_order([(sku, 3)])
 
     results = env.sync_orders()
     assert [r.status for r in results] == ["completed"], results
@@ -82,7 +48,7 @@ def test_company_order_is_booked_to_the_company_account(env: DemoEnvironment) ->
     env.hub.erp.client.update("customer", str(account["id"]), {"terms": {"id": _term(env, "Net 60")}})  # type: ignore[attr-defined]
 
     # A second order for the same company uses the same account: no second company customer.
-    second = _place_company_order(env, company, sku, 1)
+    second = env.place_company_order([(sku, 1)])
     results = env.sync_orders("2")
     assert [r.status for r in results] == ["completed"], results
     second_order = env.hub.erp.client.get("salesOrder", results[0].value["sales_order_id"])  # type: ignore[attr-defined]
