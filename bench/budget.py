@@ -1,0 +1,296 @@
+"""Benchmark 1, API budget utilisation: how close erpsync runs to each API's budget, and how often it is
+throttled for trying to go faster.
+
+- ``shopify_inventory``: absolute inventory pushes (``ShopifyConnector.set_inventory``: SKU look-ups and
+  ``inventorySetQuantities``) from several threads into the Shopify sandbox at a rate-limit preset (Plus:
+  1000 points/s, bucket 20000), on the sandbox's real-time bucket. Achieved cost throughput once the bucket
+  has drained ÷ the restore rate, and the THROTTLED answers received.
+- ``netsuite_orders``: store orders through the real ``order_to_erp`` flow (engine queue with concurrency 15)
+  into the NetSuite sandbox with 300 ms latency per request. Achieved requests/s ÷ (15 / 0.3 s), and 429s.
+"""
+
+from __future__ import annotations
+
+import random
+import tempfile
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.common import RequestCounter, SandboxProcess, print_table, sandbox_process, write_result
+from erpsync.connectors.netsuite.auth import auth_from_credentials
+from erpsync.connectors.netsuite.connector import NetSuiteConnector
+from erpsync.connectors.shopify.connector import ShopifyConnector
+from erpsync.connectors.shopify.throttle import CostBudget
+from erpsync.model import InventoryLevel, Order
+from erpsync.model.common import Origin
+
+DRAINED_FRACTION = 0.05
+"""The bucket counts as drained (steady state begins) below this fraction of its size."""
+PRESETS = {"standard": 100.0, "advanced": 200.0, "plus": 1000.0, "enterprise": 2000.0}
+VARIANTS_QUERY = "query skus($after: String) { productVariants(first: 250, after: $after) { nodes { sku } } }"
+
+
+@dataclass
+class CostLedger:
+    """Every GraphQL answer's actual cost and bucket state, in arrival order (thread-safe)."""
+
+    answers: list[tuple[float, float, float]] = field(default_factory=list)  # (time, actual, available)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def attach(self, http: httpx.Client) -> None:
+        http.event_hooks.setdefault("response", []).append(self._on_response)
+
+    def _on_response(self, response: httpx.Response) -> None:
+        response.read()
+        try:
+            cost = response.json().get("extensions", {}).get("cost", {})
+        except ValueError:
+            return
+        status = cost.get("throttleStatus") or {}
+        if "actualQueryCost" in cost or "currentlyAvailable" in status:
+            with self._lock:
+                self.answers.append(
+                    (
+                        time.monotonic(),
+                        float(cost.get("actualQueryCost") or 0),
+                        float(status.get("currentlyAvailable", 0)),
+                    )
+                )
+
+
+def shopify_inventory(
+    size: int = 40, *, preset: str = "plus", threads: int = 4, seed: int = 11, quiet: bool = False
+) -> dict[str, Any]:
+    """Push ``size`` rounds of every seeded SKU × location level (about 1,000 actual points a round)."""
+    restore_rate = PRESETS[preset]
+    with sandbox_process("shopify", seed=seed) as sandbox:
+        sandbox.control("PUT", "rate-limit", {"preset": preset})
+        sandbox.control("PUT", "shopify/settings", {"rate_limit_clock": "real"})
+        shop = _shopify(sandbox)
+        ledger = CostLedger()
+        ledger.attach(shop.client._http)  # the connector's own HTTP client: what erpsync really sends
+        try:
+            levels = _all_levels(shop)
+            time.sleep(1.0)  # let the set-up queries' points flow back: the run starts on a full bucket
+            rounds = [_round(levels, random.Random(number)) for number in range(size)]
+            started = time.monotonic()
+            with ThreadPoolExecutor(max_workers=threads) as pool:
+                list(pool.map(lambda r: shop.set_inventory(r, idempotency_key=uuid.uuid4().hex), rounds))
+            elapsed = time.monotonic() - started
+            throttled = shop.client.throttled_responses
+        finally:
+            shop.close()
+    run = [answer for answer in ledger.answers if answer[0] >= started]
+    result = _shopify_figures(run, started, elapsed, restore_rate, preset)
+    result.update(
+        {
+            "rounds": size,
+            "levels_per_round": len(levels),
+            "threads": threads,
+            "throttled": throttled,
+            "requests": len(run),
+        }
+    )
+    write_result("budget-shopify", result)
+    if not quiet:
+        print_table(f"Shopify inventory push at the {preset} preset", list(result.items()))
+    return result
+
+
+def _shopify_figures(
+    run: list[tuple[float, float, float]], started: float, elapsed: float, restore_rate: float, preset: str
+) -> dict[str, Any]:
+    bucket = 20 * restore_rate
+    total_cost = sum(actual for _, actual, _ in run)
+    drained_at = next((t for t, _, available in run if available < DRAINED_FRACTION * bucket), None)
+    figures: dict[str, Any] = {
+        "preset": preset,
+        "restore_rate": restore_rate,
+        "bucket": bucket,
+        "seconds": round(elapsed, 3),
+        "actual_cost": total_cost,
+        "whole_run_points_per_second": round(total_cost / elapsed, 1),
+    }
+    if drained_at is None:
+        figures["bucket_drained"] = False
+        figures["utilisation"] = None
+        figures["note"] = "the bucket never drained: the run was bounded by CPU, not by the budget"
+        return figures
+    steady = [(t, actual) for t, actual, _ in run if t > drained_at]
+    window = (started + elapsed) - drained_at
+    figures["bucket_drained"] = True
+    figures["drained_after_seconds"] = round(drained_at - started, 3)
+    figures["steady_seconds"] = round(window, 3)
+    figures["steady_points_per_second"] = round(sum(a for _, a in steady) / window, 1) if window > 0 else None
+    figures["utilisation"] = (
+        round(sum(a for _, a in steady) / (restore_rate * window), 4) if window > 0 else None
+    )
+    return figures
+
+
+def _shopify(sandbox: SandboxProcess) -> ShopifyConnector:
+    credentials = sandbox.credentials
+    # A fresh budget: the process-wide one for this shop may remember another run's bucket.
+    return ShopifyConnector(
+        credentials["shop_domain"],
+        credentials["access_token"],
+        credentials["api_version"],
+        base_url=sandbox.url,
+        budget=CostBudget(),
+    )
+
+
+def _all_levels(shop: ShopifyConnector) -> list[tuple[str, str]]:
+    """Every (SKU, location) pair of the store."""
+    skus: list[str] = []
+    after: str | None = None
+    while True:
+        data = shop.client.execute(VARIANTS_QUERY, {"after": after})
+        nodes = data["productVariants"]["nodes"]
+        skus += [node["sku"] for node in nodes if node.get("sku")]
+        if len(nodes) < 250:
+            break
+        after = None  # the seeded store has fewer than 250 variants; paging is not needed here
+        break
+    locations = [location.code for location in shop.locations()]
+    return [(sku, location) for sku in sorted(set(skus)) for location in locations]
+
+
+def _round(levels: list[tuple[str, str]], rng: random.Random) -> list[InventoryLevel]:
+    origin = Origin(system="netsuite", id="bench", updated_at=datetime.now(UTC))
+    return [
+        InventoryLevel(origin=origin, sku=sku, location_code=location, on_hand=q, available=q)
+        for sku, location in levels
+        for q in [rng.randint(0, 500)]
+    ]
+
+
+# --- NetSuite: order creation at the account's concurrency limit ---------------------------------------
+
+
+def netsuite_orders(
+    size: int = 150,
+    *,
+    concurrency: int = 15,
+    latency_ms: int = 300,
+    database_url: str | None = None,
+    quiet: bool = False,
+) -> dict[str, Any]:
+    """``size`` store orders through the order_to_erp flow (engine queue ``netsuite`` at ``concurrency``)."""
+    from erpsync.engine import Engine
+    from erpsync.flows import Hub, orders
+    from erpsync.store import Store
+
+    with tempfile.TemporaryDirectory() as scratch, sandbox_process("netsuite", seed=7) as sandbox:
+        url = database_url or f"sqlite:///{Path(scratch) / 'bench.db'}"
+        sandbox.control("PUT", "rate-limit", {"preset": f"limit-{concurrency}"})
+        sandbox.control("PUT", "faults", {"latency": [{"fixed_ms": latency_ms}]})
+        erp = NetSuiteConnector(
+            sandbox.credentials["account_id"],
+            sandbox.url,
+            auth_from_credentials(sandbox.url, sandbox.credentials),
+        )
+        counter = RequestCounter()
+        counter.attach(erp.client._http)
+        store = Store.open(url)
+        engine = Engine(url, worker_id=f"bench-{uuid.uuid4().hex[:8]}")
+        try:
+            engine.budget("shopify", concurrency=4)
+            engine.budget(erp.system, concurrency=concurrency)
+            hub = Hub(store=store, shop=_OfflineShop(), erp=erp)
+            orders.register(engine, hub)
+            engine.launch()
+            erp.item_ids_for_skus(SKUS)  # warm the item cache: set-up, not part of the measured run
+            counter.sent, counter.statuses = 0, {}
+            started = time.monotonic()
+            handles = [
+                engine.enqueue(orders.FLOW, f"shopify:{n}", orders.order_reference(str(n), _order(n)))
+                for n in range(1, size + 1)
+            ]
+            outcomes = [handle.result(600).status for handle in handles]
+            elapsed = time.monotonic() - started
+            governance = sandbox.control("GET", "governance")
+        finally:
+            engine.shutdown(drain_seconds=0)
+            store.close()
+            erp.close()
+    ceiling = concurrency / (latency_ms / 1000)
+    result: dict[str, Any] = {
+        "orders": size,
+        "completed": outcomes.count("completed"),
+        "concurrency": concurrency,
+        "latency_ms": latency_ms,
+        "seconds": round(elapsed, 3),
+        "requests": counter.sent,
+        "requests_per_second": round(counter.sent / elapsed, 2),
+        "ceiling_requests_per_second": ceiling,
+        "utilisation": round(counter.sent / elapsed / ceiling, 4),
+        "orders_per_second": round(size / elapsed, 2),
+        "http_429": counter.statuses.get(429, 0),
+        "sandbox_peak_in_flight": governance.get("peak"),
+        "sandbox_rejected": governance.get("rejected"),
+    }
+    write_result("budget-netsuite", result)
+    if not quiet:
+        print_table(f"NetSuite order creation at concurrency {concurrency}", list(result.items()))
+    return result
+
+
+SKUS = [f"SKU-{1001 + n}" for n in range(12)]
+
+
+def _order(number: int) -> Order:
+    """A guest web order for seeded NetSuite items: the flow resolves the guest, writes customer and order."""
+    rng = random.Random(number)
+    lines = []
+    for index, sku in enumerate(rng.sample(SKUS, k=rng.randint(1, 3))):
+        quantity = rng.randint(1, 2)
+        lines.append(
+            {
+                "line_id": str(index + 1),
+                "sku": sku,
+                "title": sku,
+                "quantity": quantity,
+                "unit_price": {"amount": "10.00", "currency": "USD"},
+            }
+        )
+    total = str(sum((Decimal("10.00") * line["quantity"] for line in lines), Decimal(0)))  # type: ignore[misc]
+    zero = {"amount": "0.00", "currency": "USD"}
+    return Order.model_validate(
+        {
+            "origin": {"system": "shopify", "id": str(number), "updated_at": datetime.now(UTC)},
+            "number": f"#B{number}",
+            "placed_at": datetime.now(UTC),
+            "customer_email": f"bench{number % 20}@example.com",
+            "currency": "USD",
+            "lines": lines,
+            "totals": {
+                "lines": {"amount": total, "currency": "USD"},
+                "discounts": zero,
+                "shipping": zero,
+                "tax": zero,
+                "total": {"amount": total, "currency": "USD"},
+            },
+        }
+    )
+
+
+class _OfflineShop:
+    """The store side of the hub in a flow that never calls the store (the order comes with the trigger)."""
+
+    system = "shopify"
+
+    def __getattr__(self, name: str) -> Any:
+        def refuse(*args: Any, **kwargs: Any) -> Any:
+            raise RuntimeError(f"the NetSuite budget benchmark does not call the store ({name})")
+
+        return refuse
