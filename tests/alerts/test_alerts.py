@@ -192,9 +192,7 @@ def test_an_undelivered_alert_is_tried_again_at_the_next_check(store: Store, rec
 def test_the_daily_digest_says_what_synced_failed_and_waits_once_a_day(
     store: Store, receiver: Receiver
 ) -> None:
-    store.record_event(
-        "order", "1000", "acknowledged", correlation_id="order_to_erp:1000", detail={"event": "completed"}
-    )
+    store.record_event("order", "1000", "completed", correlation_id="order_to_erp:1000")
     store.record_event("order", "1001", "parked", correlation_id="order_to_erp:1001")
     park(store, "1001")
     store.hold(
