@@ -54,6 +54,8 @@ def test_a_day_with_an_order_missing_in_the_erp_lists_that_order(env: DemoEnviro
     assert [(row["business_key"], row["difference"]) for row in exported] == [
         (f"shopify:{missing}", "missing_in_erp")
     ]
+    printed = tieout.summary(report)
+    assert f"missing_in_erp: order shopify:{missing}" in printed and "not compared: payouts" in printed
     # Once the order reaches the ERP, the same day ties out clean; the stored report is replaced.
     env.sync_orders("again")
     clean = tieout.run_tieout(env.hub, day)

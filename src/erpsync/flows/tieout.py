@@ -277,6 +277,28 @@ def to_csv(report: Mapping[str, Any]) -> str:
     return out.getvalue()
 
 
+def summary(report: Mapping[str, Any]) -> str:
+    """A few lines for a terminal (``erpsync tieout``): counts and totals per record type, then each
+    difference."""
+    lines = [f"tie-out {report['date']}: {len(report.get('rows') or [])} difference(s)"]
+    for kind, counts in (report.get("counts") or {}).items():
+        lines.append(
+            f"  {kind}s: store {counts['store']} ({_money_text(counts['store_total'])}), "
+            f"ERP {counts['erp']} ({_money_text(counts['erp_total'])}), {counts['differences']} difference(s)"
+        )
+    for row in report.get("rows") or []:
+        lines.append(
+            f"  {row['difference']}: {row['record_type']} {row['business_key']} "
+            f"store {row['store_amount'] or '-'} / ERP {row['erp_amount'] or '-'} {row['currency']}"
+        )
+    lines += [f"  not compared: {what}" for what in report.get("not_compared") or []]
+    return "\n".join(lines)
+
+
+def _money_text(totals: Mapping[str, str]) -> str:
+    return ", ".join(f"{amount} {currency}" for currency, amount in totals.items()) or "0"
+
+
 # --- stored reports -----------------------------------------------------------------------------------------
 _READY: set[int] = set()
 
