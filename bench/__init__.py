@@ -1,0 +1,36 @@
+"""erpsync's benchmarks (issue 8): API budget utilisation, hub overhead, engine throughput. Each prints a
+table and writes JSON to bench/results/; run with ``python -m bench <name> [--size N]`` or ``bench.run``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from bench.budget import netsuite_orders, shopify_inventory
+from bench.overhead import hub_overhead
+from bench.throughput import engine_throughput
+
+BENCHMARKS: dict[str, Callable[..., dict[str, Any]]] = {
+    "budget-shopify": shopify_inventory,
+    "budget-netsuite": netsuite_orders,
+    "overhead": hub_overhead,
+    "throughput": engine_throughput,
+}
+NOT_BUILT = {
+    "scale-out": "1, 2 and 4 worker processes on PostgreSQL are not measured yet (issue 8, benchmark 3b)",
+    "initial-load": "100,000 SKUs at 3 locations into an empty store is not built yet (issue 8, benchmark 4)",
+    "reconcile": "the reconcile sweep over 1 % drift is not built yet (issue 8, benchmark 5)",
+}
+
+
+def run(name: str, **options: Any) -> dict[str, Any]:
+    """Run benchmark ``name`` (see ``BENCHMARKS``) with its options (``size=``, ``quiet=``...); return its
+    figures, also written to bench/results/<name>-latest.json."""
+    if name in NOT_BUILT:
+        raise NotImplementedError(NOT_BUILT[name])
+    if name not in BENCHMARKS:
+        raise ValueError(f"unknown benchmark {name!r}; choose one of {', '.join(BENCHMARKS)}")
+    return BENCHMARKS[name](**options)
+
+
+__all__ = ["BENCHMARKS", "run"]

@@ -16,7 +16,9 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -186,56 +188,30 @@ def netsuite_orders(
     quiet: bool = False,
 ) -> dict[str, Any]:
     """``size`` store orders through the order_to_erp flow (engine queue ``netsuite`` at ``concurrency``)."""
-    from erpsync.engine import Engine
-    from erpsync.flows import Hub, orders
-    from erpsync.store import Store
-
-    with tempfile.TemporaryDirectory() as scratch, sandbox_process("netsuite", seed=7) as sandbox:
-        url = database_url or f"sqlite:///{Path(scratch) / 'bench.db'}"
-        sandbox.control("PUT", "rate-limit", {"preset": f"limit-{concurrency}"})
-        sandbox.control("PUT", "faults", {"latency": [{"fixed_ms": latency_ms}]})
-        erp = NetSuiteConnector(
-            sandbox.credentials["account_id"],
-            sandbox.url,
-            auth_from_credentials(sandbox.url, sandbox.credentials),
-        )
-        counter = RequestCounter()
-        counter.attach(erp.client._http)
-        store = Store.open(url)
-        engine = Engine(url, worker_id=f"bench-{uuid.uuid4().hex[:8]}")
-        try:
-            engine.budget("shopify", concurrency=4)
-            engine.budget(erp.system, concurrency=concurrency)
-            hub = Hub(store=store, shop=_OfflineShop(), erp=erp)
-            orders.register(engine, hub)
-            engine.launch()
-            erp.item_ids_for_skus(SKUS)  # warm the item cache: set-up, not part of the measured run
-            counter.sent, counter.statuses = 0, {}
-            started = time.monotonic()
-            handles = [
-                engine.enqueue(orders.FLOW, f"shopify:{n}", orders.order_reference(str(n), _order(n)))
-                for n in range(1, size + 1)
-            ]
-            outcomes = [handle.result(600).status for handle in handles]
-            elapsed = time.monotonic() - started
-            governance = sandbox.control("GET", "governance")
-        finally:
-            engine.shutdown(drain_seconds=0)
-            store.close()
-            erp.close()
+    with (
+        sandbox_process("netsuite", seed=7) as sandbox,
+        order_harness(
+            sandbox, concurrency=concurrency, latency_ms=latency_ms, database_url=database_url
+        ) as harness,
+    ):
+        started = time.monotonic()
+        outcomes = harness.run_orders(range(1, size + 1))
+        elapsed = time.monotonic() - started
+        governance = sandbox.control("GET", "governance")
     ceiling = concurrency / (latency_ms / 1000)
+    sent = harness.counter.sent
     result: dict[str, Any] = {
         "orders": size,
         "completed": outcomes.count("completed"),
         "concurrency": concurrency,
         "latency_ms": latency_ms,
         "seconds": round(elapsed, 3),
-        "requests": counter.sent,
-        "requests_per_second": round(counter.sent / elapsed, 2),
+        "requests": sent,
+        "requests_per_second": round(sent / elapsed, 2),
         "ceiling_requests_per_second": ceiling,
-        "utilisation": round(counter.sent / elapsed / ceiling, 4),
+        "utilisation": round(sent / elapsed / ceiling, 4),
         "orders_per_second": round(size / elapsed, 2),
-        "http_429": counter.statuses.get(429, 0),
+        "http_429": harness.counter.statuses.get(429, 0),
         "sandbox_peak_in_flight": governance.get("peak"),
         "sandbox_rejected": governance.get("rejected"),
     }
@@ -245,10 +221,66 @@ def netsuite_orders(
     return result
 
 
+@dataclass
+class OrderHarness:
+    """erpsync's order_to_erp flow on an engine, writing to a NetSuite sandbox; requests counted."""
+
+    engine: Any
+    erp: NetSuiteConnector
+    counter: RequestCounter
+
+    def run_orders(self, numbers: Iterable[int]) -> list[str]:
+        """Enqueue every order at once, wait for all; their final statuses."""
+        from erpsync.flows import orders
+
+        handles = [
+            self.engine.enqueue(orders.FLOW, f"shopify:{n}", orders.order_reference(str(n), bench_order(n)))
+            for n in numbers
+        ]
+        return [handle.result(600).status for handle in handles]
+
+
+@contextmanager
+def order_harness(
+    sandbox: SandboxProcess, *, concurrency: int, latency_ms: int, database_url: str | None = None
+) -> Iterator[OrderHarness]:
+    from erpsync.engine import Engine
+    from erpsync.flows import Hub, orders
+    from erpsync.store import Store
+
+    sandbox.control("PUT", "rate-limit", {"preset": f"limit-{concurrency}"})
+    if latency_ms:
+        sandbox.control("PUT", "faults", {"latency": [{"fixed_ms": latency_ms}]})
+    with tempfile.TemporaryDirectory() as scratch, ExitStack() as stack:
+        url = database_url or f"sqlite:///{Path(scratch) / 'bench.db'}"
+        erp = netsuite_connector(sandbox)
+        stack.callback(erp.close)
+        counter = RequestCounter()
+        counter.attach(erp.client._http)  # the connector's own HTTP client: what erpsync really sends
+        store = Store.open(url)
+        stack.callback(store.close)
+        engine = Engine(url, worker_id=f"bench-{uuid.uuid4().hex[:8]}")
+        stack.callback(engine.shutdown, 0)
+        engine.budget("shopify", concurrency=4)
+        engine.budget(erp.system, concurrency=concurrency)
+        orders.register(engine, Hub(store=store, shop=_OfflineShop(), erp=erp))
+        engine.launch()
+        erp.item_ids_for_skus(SKUS)  # warm the item cache: set-up, not part of the measured run
+        counter.sent, counter.statuses = 0, {}
+        yield OrderHarness(engine, erp, counter)
+
+
+def netsuite_connector(sandbox: SandboxProcess) -> NetSuiteConnector:
+    credentials = sandbox.credentials
+    return NetSuiteConnector(
+        credentials["account_id"], sandbox.url, auth_from_credentials(sandbox.url, credentials)
+    )
+
+
 SKUS = [f"SKU-{1001 + n}" for n in range(12)]
 
 
-def _order(number: int) -> Order:
+def bench_order(number: int) -> Order:
     """A guest web order for seeded NetSuite items: the flow resolves the guest, writes customer and order."""
     rng = random.Random(number)
     lines = []
