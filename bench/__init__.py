@@ -1,4 +1,4 @@
-"""erpsync's benchmarks (issue 8): API budget utilisation, hub overhead, engine throughput. Each prints a
+"""erpsync's benchmarks (issue 8): API budget use, hub overhead, engine throughput, scale-out. Each prints a
 table and writes JSON to bench/results/; run with ``python -m bench <name> [--size N]`` or ``bench.run``."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from typing import Any
 
 from bench.budget import netsuite_orders, shopify_inventory
 from bench.overhead import hub_overhead
+from bench.scaleout import scale_out
 from bench.throughput import engine_throughput
 
 BENCHMARKS: dict[str, Callable[..., dict[str, Any]]] = {
@@ -15,9 +16,9 @@ BENCHMARKS: dict[str, Callable[..., dict[str, Any]]] = {
     "budget-netsuite": netsuite_orders,
     "overhead": hub_overhead,
     "throughput": engine_throughput,
+    "scaleout": scale_out,
 }
 NOT_BUILT = {
-    "scale-out": "1, 2 and 4 worker processes on PostgreSQL are not measured yet (issue 8, benchmark 3b)",
     "initial-load": "100,000 SKUs at 3 locations into an empty store is not built yet (issue 8, benchmark 4)",
     "reconcile": "the reconcile sweep over 1 % drift is not built yet (issue 8, benchmark 5)",
 }

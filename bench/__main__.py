@@ -1,4 +1,8 @@
-"""``python -m bench <name> [--size N] [--preset P] [--threads T]``: run one benchmark."""
+"""``python -m bench <name> [--size N] [--preset P] [--threads T] [--profile]``: run one benchmark.
+
+``--profile`` runs it under pyinstrument (``pip install pyinstrument``; not a dependency of erpsync) and
+writes ``bench/results/<name>-profile.html`` and ``.txt``: where erpsync's own process spends its time (the
+sandboxes run in other processes)."""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import argparse
 from typing import Any
 
 from bench import BENCHMARKS, NOT_BUILT, run
+from bench.common import RESULTS_DIR
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -14,20 +19,31 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--size", type=int, help="orders or rounds (each benchmark has a default)")
     parser.add_argument("--preset", help="budget-shopify: rate-limit preset (standard, advanced, plus...)")
     parser.add_argument("--threads", type=int, help="budget-shopify: pushing threads")
+    parser.add_argument("--profile", action="store_true", help="profile with pyinstrument")
     arguments = parser.parse_args(argv)
-    options: dict[str, Any] = {
-        key: value
-        for key, value in (
-            ("size", arguments.size),
-            ("preset", arguments.preset),
-            ("threads", arguments.threads),
-        )
-        if value is not None
-    }
+    given = {"size": arguments.size, "preset": arguments.preset, "threads": arguments.threads}
+    options: dict[str, Any] = {key: value for key, value in given.items() if value is not None}
     try:
-        run(arguments.name, **options)
+        if arguments.profile:
+            _profiled(arguments.name, options)
+        else:
+            run(arguments.name, **options)
     except NotImplementedError as exc:
         parser.exit(2, f"not built: {exc}\n")
+
+
+def _profiled(name: str, options: dict[str, Any]) -> None:
+    try:
+        from pyinstrument import Profiler
+    except ImportError as exc:
+        raise SystemExit("--profile needs pyinstrument: pip install pyinstrument") from exc
+    profiler = Profiler(async_mode="disabled")
+    with profiler:
+        run(name, **options)
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    (RESULTS_DIR / f"{name}-profile.html").write_text(profiler.output_html())
+    (RESULTS_DIR / f"{name}-profile.txt").write_text(profiler.output_text(show_all=False))
+    print(f"profile: {RESULTS_DIR / f'{name}-profile.html'}")
 
 
 if __name__ == "__main__":

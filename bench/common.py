@@ -31,7 +31,7 @@ class SandboxProcess:
     platform: str
     url: str
     credentials: dict[str, Any]
-    process: subprocess.Popen[str]
+    process: subprocess.Popen[str] | None  # None: served by another process than the one that started it
 
     def control(self, method: str, path: str, body: Any = None) -> Any:
         """Call the sandbox's ``/_sandbox/`` control API."""
@@ -40,7 +40,13 @@ class SandboxProcess:
         return response.json()
 
     def cpu_seconds(self) -> float:
+        if self.process is None:
+            raise RuntimeError(f"the {self.platform} sandbox was not started by this process")
         return process_cpu_seconds(self.process.pid)
+
+    def ready_line(self) -> str:
+        """The ready line again, for another process to reach this sandbox."""
+        return json.dumps({"platform": self.platform, "url": self.url, "credentials": self.credentials})
 
 
 def erpsync_command() -> str:

@@ -1,0 +1,58 @@
+"""Each benchmark runs end to end at a tiny size and writes its figures as JSON (timings are never asserted:
+the machines are shared and noisy)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import bench
+import bench.common
+
+
+@pytest.fixture(autouse=True)
+def results_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setattr(bench.common, "RESULTS_DIR", tmp_path)
+    return tmp_path
+
+
+def latest(results_dir: Path, name: str) -> dict[str, object]:
+    document = json.loads((results_dir / f"{name}-latest.json").read_text())
+    assert document["benchmark"] == name
+    assert document["machine"]["cpus"]
+    return dict(document)
+
+
+def test_shopify_budget_benchmark_pushes_inventory_without_being_throttled(results_dir: Path) -> None:
+    figures = bench.run("budget-shopify", size=1, preset="standard", threads=2, quiet=True)
+    assert figures["levels_per_round"] and figures["actual_cost"] > 0
+    assert figures["throttled"] == 0
+    assert latest(results_dir, "budget-shopify")["requests"] == figures["requests"]
+
+
+def test_netsuite_budget_benchmark_books_every_order_within_the_concurrency_limit(results_dir: Path) -> None:
+    figures = bench.run("budget-netsuite", size=3, latency_ms=20, quiet=True)
+    assert figures["completed"] == 3
+    assert figures["http_429"] == 0 and figures["sandbox_rejected"] == 0
+    assert figures["requests"] >= 3
+    assert latest(results_dir, "budget-netsuite")["orders"] == 3
+
+
+def test_overhead_benchmark_makes_the_same_calls_both_ways(results_dir: Path) -> None:
+    figures = bench.run("overhead", size=2, latency_ms=0, quiet=True)
+    assert figures["hub_requests_per_order"] == figures["direct_requests_per_order"]
+    assert "overhead_ratio" in latest(results_dir, "overhead")
+
+
+def test_throughput_benchmark_runs_on_sqlite_and_postgresql(results_dir: Path) -> None:
+    figures = bench.run("throughput", size=3, quiet=True)
+    assert figures["runs"]["sqlite"]["completed"] == 3
+    assert figures["runs"]["postgresql"]["completed"] == 3
+    assert "postgresql_vs_sqlite" in latest(results_dir, "throughput")
+
+
+def test_benchmarks_not_built_say_so() -> None:
+    with pytest.raises(NotImplementedError, match="not built"):
+        bench.run("initial-load")
