@@ -7,13 +7,13 @@ business key plus its version."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any
 
 from erpsync.connectors.base import ChangeBatch
 from erpsync.engine import Engine, FlowContext
 from erpsync.model.common import Record
-from erpsync.store import Store
+from erpsync.store import Store, field_hash
 
 MAX_PAGES_PER_POLL = 20  # a backlog drains over several polls instead of one endless run
 
@@ -56,15 +56,9 @@ def poll_cursor(store: Store, name: str, trigger: dict[str, Any], page: int) -> 
 
 
 def version_of(record: Record) -> str:
-    """A record's version for dedupe: the same change polled twice has the same ``updated_at``."""
-    return change_version(record.origin.updated_at)
-
-
-def change_version(updated_at: datetime) -> str:
-    """One spelling of a change's time, whichever way it arrived (poll or webhook, any UTC offset), so the
-    same change enqueued by both runs once."""
-    return updated_at.astimezone(UTC).isoformat(timespec="seconds")
-
-
-def _enqueue(engine: Engine, flow: str, record: Record, payload: Callable[[Any], dict[str, Any]]) -> str:
-    return engine.enqueue(flow, record.business_key, payload(record), version=version_of(record)).workflow_id
+    """A record's version for dedupe: its change time plus a hash of its content. The same change polled
+    twice (an overlap window, a reconcile) runs once; two changes within one second — platforms such as
+    Shopify stamp ``updated_at`` in whole seconds — differ by content, so neither is lost."""
+    content = record.to_json_dict()
+    content.pop("origin", None)
+    return f"{record.origin.updated_at.astimezone(UTC).isoformat()}~{field_hash(content)[:16]}"

@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -28,7 +27,6 @@ from starlette.concurrency import run_in_threadpool
 from erpsync.connectors.shopify.webhooks import WebhookDelivery, WebhookRejected, verify_webhook
 from erpsync.engine import Engine
 from erpsync.flows import orders, refunds
-from erpsync.flows.polling import change_version
 from erpsync.store import Store
 
 MAX_BODY_BYTES = 2 * 1024 * 1024
@@ -128,8 +126,10 @@ def _route(engine: Engine, delivery: WebhookDelivery, document: dict[str, Any]) 
     """Queue the flow the topic feeds; topics no flow consumes are archived only."""
     if delivery.topic in ORDER_TOPICS:
         order_id = str(document["id"])
+        # One run per merchant action: the flow re-reads the order, so it sees this change and any later one.
+        version = f"event-{delivery.event_id or delivery.webhook_id}"
         handle = engine.enqueue(
-            orders.FLOW, f"shopify:{order_id}", orders.order_reference(order_id), version=_version(document)
+            orders.FLOW, f"shopify:{order_id}", orders.order_reference(order_id), version=version
         )
         return handle.workflow_id
     if delivery.topic == REFUND_TOPIC:
@@ -139,10 +139,3 @@ def _route(engine: Engine, delivery: WebhookDelivery, document: dict[str, Any]) 
         reference = refunds.refund_reference(order_id, refund_id)
         return engine.enqueue(refunds.FLOW, f"shopify:{refund_id}", reference).workflow_id
     return None
-
-
-def _version(document: dict[str, Any]) -> str | None:
-    try:
-        return change_version(datetime.fromisoformat(str(document["updated_at"])))
-    except (KeyError, ValueError):
-        return None  # no usable time: the business key alone dedupes, and the reconcile poll catches up
