@@ -105,6 +105,9 @@ class Connection(_Strict):
     api_version: str | None = None
     account_id: str | None = None
     database: str | None = None  # Tryton: the database name on the server
+    # Account-specific choices of the connector, e.g. NetSuite's discount_item_id, guest_customer_id,
+    # ship_methods (see the connector's settings class); checked when the connector is built.
+    settings: dict[str, Any] = Field(default_factory=dict)
     credentials: dict[str, SecretRef] = Field(default_factory=dict)
     budget: Budget = Field(default_factory=Budget)
 

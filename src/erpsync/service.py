@@ -5,6 +5,7 @@ queues and flows (DBOS requires every worker to register the same configuration)
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -168,13 +169,29 @@ def erp_connector(connection: Connection) -> ErpConnector:
         return _tryton_connector(connection)
     from erpsync.connectors.netsuite.auth import auth_from_credentials
     from erpsync.connectors.netsuite.connector import NetSuiteConnector
+    from erpsync.connectors.netsuite.translate import NetSuiteSettings
 
     if not connection.account_id:
         raise ConfigError('the netsuite connection needs account_id (e.g. "1234567" or "1234567_SB1")')
     credentials: dict[str, Any] = {"account_id": connection.account_id, **_secrets(connection)}
     return NetSuiteConnector(
-        connection.account_id, connection.url, auth_from_credentials(connection.url, credentials)
+        connection.account_id,
+        connection.url,
+        auth_from_credentials(connection.url, credentials),
+        settings=_connector_settings(NetSuiteSettings, connection),
     )
+
+
+def _connector_settings(settings_class: Any, connection: Connection) -> Any:
+    """The connection's ``settings:`` as the connector's settings object; an unknown key names the known."""
+    known = {f.name for f in dataclasses.fields(settings_class)}
+    unknown = sorted(set(connection.settings) - known)
+    if unknown:
+        raise ConfigError(
+            f"{connection.platform} connection: unknown setting(s) {', '.join(unknown)} "
+            f"(known: {', '.join(sorted(known))})"
+        )
+    return settings_class(**connection.settings)
 
 
 def _tryton_connector(connection: Connection) -> ErpConnector:

@@ -107,3 +107,32 @@ def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.Monk
     assert load_settings(path).database_url == "sqlite:///from-file.db"
     monkeypatch.setenv("ERPSYNC_DATABASE_URL", "sqlite:///from-env.db")
     assert load_settings(path).database_url == "sqlite:///from-env.db"
+
+
+def test_connector_settings_reach_the_connector_and_unknown_ones_are_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from erpsync.service import erp_connector
+
+    for name in ("NS_CK", "NS_CS", "NS_TI", "NS_TS"):
+        monkeypatch.setenv(name, "x")
+    text = """
+connections:
+  erp:
+    platform: netsuite
+    url: https://1234567.suitetalk.api.netsuite.com
+    account_id: "1234567"
+    settings: {discount_item_id: "12", ship_methods: {Express: "1402"}}
+    credentials:
+      consumer_key: {env: NS_CK}
+      consumer_secret: {env: NS_CS}
+      token_id: {env: NS_TI}
+      token_secret: {env: NS_TS}
+"""
+    connection = load_settings(write(tmp_path, text)).connections["erp"]
+    connector = erp_connector(connection)
+    assert connector.settings.discount_item_id == "12"  # type: ignore[attr-defined]
+    assert connector.settings.ship_methods == {"Express": "1402"}  # type: ignore[attr-defined]
+    bad = load_settings(write(tmp_path, text.replace("discount_item_id", "discount_item"))).connections["erp"]
+    with pytest.raises(ConfigError, match=r"unknown setting\(s\) discount_item \(known: .*discount_item_id"):
+        erp_connector(bad)
