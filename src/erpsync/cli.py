@@ -572,5 +572,40 @@ def users_token(
     typer.echo(token)
 
 
+@app.command()
+def tieout(
+    day: Annotated[
+        str | None, typer.Option("--date", help="The UTC day to tie out, YYYY-MM-DD (default today).")
+    ] = None,
+    csv_file: Annotated[
+        Path | None, typer.Option("--csv", help="Also write the differences as CSV here.")
+    ] = None,
+    config: ConfigFile = None,
+) -> None:
+    """Store vs ERP for one day: orders and refunds matched by id, differences listed record by record.
+
+    Exits 1 when there are differences, so a scheduler can alert on it.
+    """
+    from datetime import UTC, date
+
+    from erpsync.flows import tieout as tie_out
+
+    try:
+        wanted = date.fromisoformat(day) if day else datetime.now(UTC).date()
+    except ValueError:
+        raise fail(f"--date must be YYYY-MM-DD, not {day!r}") from None
+    service = _service(config)
+    try:
+        report = tie_out.run_tieout(service.hub, wanted)
+    finally:
+        service.shutdown()
+    console.print(tie_out.summary(report))
+    if csv_file is not None:
+        csv_file.write_text(tie_out.to_csv(report))
+        console.print(f"wrote {csv_file}")
+    if report["rows"]:
+        raise typer.Exit(1)
+
+
 if __name__ == "__main__":
     app()
