@@ -231,13 +231,15 @@ class OrderHarness:
 
     def run_orders(self, numbers: Iterable[int]) -> list[str]:
         """Enqueue every order at once, wait for all; their final statuses."""
+        return [handle.result(600).status for handle in self.enqueue_orders(numbers)]
+
+    def enqueue_orders(self, numbers: Iterable[int]) -> list[Any]:
         from erpsync.flows import orders
 
-        handles = [
+        return [
             self.engine.enqueue(orders.FLOW, f"shopify:{n}", orders.order_reference(str(n), bench_order(n)))
             for n in numbers
         ]
-        return [handle.result(600).status for handle in handles]
 
 
 @contextmanager

@@ -33,7 +33,8 @@ def hub_overhead(size: int = 40, *, latency_ms: int = 100, quiet: bool = False) 
         sandbox_cpu_before = sandbox.cpu_seconds()
         for number in range(1, size + 1):
             sent, cpu, started = harness.counter.sent, own_cpu_seconds(), time.perf_counter()
-            status = harness.run_orders([number])[0]
+            handle = harness.enqueue_orders([number])[0]
+            status = handle.result(600).status
             through_hub.append(time.perf_counter() - started)
             hub_cpu += own_cpu_seconds() - cpu
             hub_requests += harness.counter.sent - sent

@@ -5,6 +5,7 @@ own process. Orders/s for each worker count, and its ratio to one worker, measur
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -69,7 +70,12 @@ def _run(size: int, count: int, concurrency: int) -> dict[str, Any]:
 
 def _start(command: list[str]) -> subprocess.Popen[str]:
     """Start one worker and wait until it has launched its engine (so workers never race on migrations)."""
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    # bench/ is a folder of the repository, not an installed package: the worker finds it through PYTHONPATH.
+    repository = str(Path(__file__).resolve().parents[1])
+    path = os.pathsep.join(p for p in (repository, os.environ.get("PYTHONPATH", "")) if p)
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": path}
+    )
     _line(process)
     return process
 

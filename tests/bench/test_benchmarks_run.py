@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import bench.common
 import pytest
 
 import bench
-import bench.common
 
 
 @pytest.fixture(autouse=True)
