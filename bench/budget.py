@@ -102,7 +102,7 @@ def shopify_inventory(
             "requests": len(run),
         }
     )
-    write_result("budget-shopify", result)
+    write_result(f"budget-shopify-{preset}", result)
     if not quiet:
         print_table(f"Shopify inventory push at the {preset} preset", list(result.items()))
     return result

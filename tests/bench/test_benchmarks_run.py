@@ -29,7 +29,7 @@ def test_shopify_budget_benchmark_pushes_inventory_without_being_throttled(resul
     figures = bench.run("budget-shopify", size=1, preset="standard", threads=2, quiet=True)
     assert figures["levels_per_round"] and figures["actual_cost"] > 0
     assert figures["throttled"] == 0
-    assert latest(results_dir, "budget-shopify")["requests"] == figures["requests"]
+    assert latest(results_dir, "budget-shopify-standard")["requests"] == figures["requests"]
 
 
 def test_netsuite_budget_benchmark_books_every_order_within_the_concurrency_limit(results_dir: Path) -> None:
