@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TypeVar
 
 import httpx
@@ -105,7 +106,7 @@ def run_chaos(database_url: str, order_count: int, *, seed: int = 7) -> Outcome:
         unsubscribed = int(order_count * UNSUBSCRIBED_SHARE)
         placed = [_place(env, rng, skus, n) for n in range(unsubscribed)]
         for topic in ("ORDERS_CREATE", "ORDERS_PAID"):
-            created = _patiently(lambda t=topic: env._graphql(SUBSCRIBE, {"topic": t, "url": intake_url}))
+            created = _patiently(partial(env._graphql, SUBSCRIBE, {"topic": topic, "url": intake_url}))
             assert not created["webhookSubscriptionCreate"]["userErrors"], created
         placed += [_place(env, rng, skus, n) for n in range(unsubscribed, order_count)]
         outcome = Outcome(orders=len(placed), reconcile_only=unsubscribed)
@@ -223,7 +224,7 @@ def _webhook_intake(env: DemoEnvironment) -> Iterator[str]:
 
 # --- reading the outcome ---------------------------------------------------------------------------------
 def _unsettled(env: DemoEnvironment, placed: list[str]) -> list[str]:
-    parked = {e.business_key for e in env.hub.store.exceptions(status="open")}
+    parked = {e.business_key for e in env.hub.store.exceptions(status="open") if e.flow == orders.FLOW}
     return [
         order_id
         for order_id in placed
@@ -253,7 +254,7 @@ def _store_orders(env: DemoEnvironment) -> dict[str, tuple[str, int]]:
     found: dict[str, tuple[str, int]] = {}
     after: str | None = None
     while True:
-        page = _patiently(lambda a=after: env._graphql(FULFILLMENTS_PAGE, {"after": a}))["orders"]
+        page = _patiently(partial(env._graphql, FULFILLMENTS_PAGE, {"after": after}))["orders"]
         for node in page["nodes"]:
             found[node["id"].rsplit("/", 1)[-1]] = (node["name"], len(node["fulfillments"]))
         if not page["pageInfo"]["hasNextPage"]:
@@ -272,9 +273,7 @@ def _check(env: DemoEnvironment, placed: list[str], outcome: Outcome) -> None:
     outcome.sales_orders = Counter({str(row.get("otherrefnum")): int(row["n"]) for row in rows})
     outcome.fulfillments = Counter({order_id: count for order_id, (_, count) in store_orders.items()})
     outcome.parked = {
-        e.business_key: e.reason
-        for e in store.exceptions(status="open")
-        if e.business_key.startswith("shopify:")
+        e.business_key: e.message for e in store.exceptions(status="open") if e.flow == orders.FLOW
     }
     for order_id in placed:
         key, number = f"shopify:{order_id}", numbers[order_id]
