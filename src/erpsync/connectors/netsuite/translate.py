@@ -10,11 +10,14 @@ Amounts: NetSuite sends JSON numbers; they become ``Decimal(str(value))`` here (
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
+
+from pydantic import ValidationError
 
 from erpsync.errors import DataError
 from erpsync.model import (
@@ -45,6 +48,42 @@ CENT = Decimal("0.01")
 RATE_PLACES = Decimal("0.000001")
 
 NetSuiteBody = dict[str, Any]
+P = ParamSpec("P")
+R = TypeVar("R")
+# What a record of an unexpected shape raises while being read (a missing key, a list where an object
+# belongs, a
+# number that is not one): the record's problem, to be parked with its reason, found by tests/fuzz.
+MALFORMED = (ValidationError, KeyError, IndexError, TypeError, ValueError, AttributeError, ArithmeticError)
+
+
+def reads(kind: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """A NetSuite record that cannot become a canonical ``kind`` raises DataError naming it, never a crash."""
+
+    def decorate(function: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(function)
+        def translate(*args: P.args, **kwargs: P.kwargs) -> R:
+            try:
+                return function(*args, **kwargs)
+            except DataError:
+                raise
+            except MALFORMED as exc:
+                body = args[0] if args and isinstance(args[0], Mapping) else {}
+                record_id = body.get("id")
+                name = str(record_id) if isinstance(record_id, str | int) else "?"
+                reason = (
+                    f"field {exc} is missing" if isinstance(exc, KeyError) else f"{type(exc).__name__}: {exc}"
+                )
+                raise DataError(
+                    f"NetSuite {kind} {name} cannot become a canonical record: {reason}",
+                    system=SYSTEM,
+                    record=f"{kind} {name}",
+                    field=str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else None,
+                    suggested_fix="check the record in NetSuite; if it is right, report a translation bug",
+                ) from exc
+
+        return translate
+
+    return decorate
 
 
 @dataclass(frozen=True)
@@ -218,6 +257,7 @@ def _email_name(email: str | None) -> str | None:
     return email.split("@", 1)[0] if email else None
 
 
+@reads("customer")
 def customer_from_netsuite(body: NetSuiteBody) -> Customer:
     addresses = [
         address_from_netsuite(
@@ -281,6 +321,7 @@ def variant_from_item(body: NetSuiteBody, *, currency: str) -> Variant:
     )
 
 
+@reads("item")
 def product_from_item(body: NetSuiteBody, *, currency: str) -> Product:
     """One NetSuite item is one product with one variant (matrix items are not translated)."""
     variant = variant_from_item(body, currency=currency)
@@ -304,6 +345,7 @@ def location_code(body: NetSuiteBody) -> str:
     return str(body.get("externalId") or body.get("name") or body["id"])
 
 
+@reads("location")
 def location_from_netsuite(body: NetSuiteBody) -> Location:
     address = body.get("mainAddress")
     return Location(
@@ -316,6 +358,7 @@ def location_from_netsuite(body: NetSuiteBody) -> Location:
     )
 
 
+@reads("inventory row")
 def inventory_level_from_row(row: Mapping[str, Any], *, as_of: datetime) -> InventoryLevel:
     """One row of the inventory-by-location SuiteQL query (``sku``, ``location_code``, ``item_id``,
     ``location_id``, ``on_hand``, ``committed``, ``available``, optional ``lastmodifieddate``)."""
@@ -489,6 +532,7 @@ def _ship_method(order: Order, settings: NetSuiteSettings) -> str | None:
 _SHIP_STATUS = {"A": "pending", "B": "pending", "C": "success"}
 
 
+@reads("itemFulfillment")
 def fulfillment_from_netsuite(
     body: NetSuiteBody, *, location_codes: Mapping[str, str] | None = None
 ) -> Fulfillment:
@@ -571,6 +615,7 @@ def allocate(total: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
     return parts
 
 
+@reads("invoice")
 def invoice_from_netsuite(body: NetSuiteBody, *, settings: NetSuiteSettings) -> Invoice:
     currency = currency_of(body, settings)
     lines = _document_lines(body, currency)
@@ -593,6 +638,7 @@ def invoice_from_netsuite(body: NetSuiteBody, *, settings: NetSuiteSettings) -> 
     )
 
 
+@reads("creditMemo")
 def credit_memo_from_netsuite(
     body: NetSuiteBody, *, settings: NetSuiteSettings, refund_id: str | None
 ) -> CreditMemo:
@@ -771,6 +817,7 @@ def customer_deposit_to_netsuite(
     )
 
 
+@reads("refund")
 def refund_from_netsuite(body: NetSuiteBody, *, sales_order_id: str, settings: NetSuiteSettings) -> Refund:
     """A credit memo or cash refund entered in NetSuite, as a refund of its sales order (``order_id`` is the
     NetSuite sales order id). Item lines become refund lines by SKU (``line_id`` is NetSuite's line number;

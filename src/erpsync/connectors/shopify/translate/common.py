@@ -28,11 +28,18 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def translator(kind: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """Turn a canonical model's validation failure into a DataError naming the Shopify record and field.
+# What a record of an unexpected shape raises while being read (a missing key, a list where an object
+# belongs, a
+# number that is not one): the record's problem, like a validation failure, found by tests/fuzz.
+MALFORMED = (ValidationError, KeyError, IndexError, TypeError, ValueError, AttributeError, ArithmeticError)
 
-    A Shopify record that contradicts itself (totals that do not add up, a refund of an unknown line) is the
-    record's problem, to be parked with its reason, not a crash of the flow.
+
+def translator(kind: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Turn a canonical model's validation failure, or a payload of an unexpected shape, into a DataError
+    naming the Shopify record and field.
+
+    A Shopify record that contradicts itself (totals that do not add up, a refund of an unknown line) or is
+    not shaped as documented is the record's problem, to be parked with its reason, not a crash of the flow.
     """
 
     def decorate(function: Callable[P, R]) -> Callable[P, R]:
@@ -40,13 +47,11 @@ def translator(kind: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
         def translate(*args: P.args, **kwargs: P.kwargs) -> R:
             try:
                 return function(*args, **kwargs)
-            except ValidationError as exc:
-                payload = args[0] if args and isinstance(args[0], Mapping) else {}
-                name = payload.get("name") or legacy_id(payload.get("id", "?"))
-                errors = exc.errors()
-                location = errors[0]["loc"] if errors else ()
-                field = ".".join(str(part) for part in location) or None
-                reasons = "; ".join(str(error.get("msg")) for error in exc.errors())
+            except DataError:
+                raise
+            except MALFORMED as exc:
+                name = _record_name(args[0] if args else None)
+                field, reasons = _failure(exc)
                 raise DataError(
                     f"Shopify {kind} {name} cannot become a canonical {kind}: {reasons}",
                     system=SYSTEM,
@@ -58,6 +63,25 @@ def translator(kind: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
         return translate
 
     return decorate
+
+
+def _record_name(payload: Any) -> str:
+    if not isinstance(payload, Mapping):
+        return "?"
+    name = payload.get("name")
+    return str(name) if isinstance(name, str | int) and name else legacy_id(payload.get("id", "?"))
+
+
+def _failure(exc: Exception) -> tuple[str | None, str]:
+    """The field and the reason of a translation failure, for the exception queue."""
+    if isinstance(exc, ValidationError):
+        errors = exc.errors()
+        location = errors[0]["loc"] if errors else ()
+        field = ".".join(str(part) for part in location) or None
+        return field, "; ".join(str(error.get("msg")) for error in errors)
+    if isinstance(exc, KeyError):
+        return str(exc.args[0]) if exc.args else None, f"field {exc} is missing"
+    return None, f"unexpected shape ({type(exc).__name__}: {exc})"
 
 
 def legacy_id(value: Any) -> str:
