@@ -38,9 +38,11 @@ Example::
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import (
@@ -111,6 +113,11 @@ class Connection(_Strict):
     credentials: dict[str, SecretRef] = Field(default_factory=dict)
     budget: Budget = Field(default_factory=Budget)
 
+    @field_validator("url")
+    @classmethod
+    def _safe_url(cls, value: str) -> str:
+        return check_outbound_url(value)
+
     @field_validator("credentials", mode="before")
     @classmethod
     def _no_inline_secrets(cls, value: Any) -> Any:
@@ -132,6 +139,48 @@ class Connection(_Strict):
             except ValueError as exc:
                 raise ValueError(f"credential {name!r}: {exc}") from exc
         return resolved
+
+
+# Cloud metadata services answer on link-local or internal names; a config pointing there would hand the
+# machine's cloud credentials to whoever wrote the config (SSRF), so erpsync never calls them.
+METADATA_HOSTS = frozenset(
+    {"metadata.google.internal", "metadata", "instance-data", "instance-data.ec2.internal"}
+)
+LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
+
+
+def check_outbound_url(url: str) -> str:
+    """An API URL erpsync may call: https (http only on loopback, for sandboxes and local servers), no
+    credentials in the URL, no link-local or cloud metadata host. Raises ValueError saying what to fix."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower().rstrip(".")
+    if parts.scheme not in ("https", "http") or not host:
+        raise ValueError(f"{url!r} is not an http(s) URL with a host, e.g. https://acme.myshopify.com")
+    if parts.username is not None or parts.password is not None:
+        raise ValueError(
+            "credentials do not go in the URL (they would show in logs): remove the user:password@ part "
+            "and use the connection's `credentials` with {env: ...} or {file: ...}"
+        )
+    address = _ip_address(host)
+    if host in METADATA_HOSTS or (address is not None and address.is_link_local):
+        raise ValueError(f"{host} is a link-local or cloud metadata address; erpsync does not call it")
+    loopback = (
+        host in LOOPBACK_NAMES or host.endswith(".localhost") or (address is not None and address.is_loopback)
+    )
+    if parts.scheme == "http" and not loopback:
+        raise ValueError(f"{url!r} is plain http; use https (http is allowed only for localhost/127.0.0.1)")
+    return url
+
+
+def _ip_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        # A bare number is an IPv4 address to the system resolver (http://2852039166/ is 169.254.169.254).
+        address = ipaddress.ip_address(int(host, 0) if host[:1].isdigit() and "." not in host else host)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
 
 
 class Trigger(_Strict):
