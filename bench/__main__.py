@@ -1,8 +1,8 @@
 """``python -m bench <name> [--size N] [--preset P] [--threads T] [--profile]``: run one benchmark.
 
-``--profile`` runs it under pyinstrument (``pip install pyinstrument``; not a dependency of erpsync) and
-writes ``bench/results/<name>-profile.html`` and ``.txt``: where erpsync's own process spends its time (the
-sandboxes run in other processes)."""
+``--profile`` runs it under pyinstrument (``pip install pyinstrument``; not a dependency of erpsync), which
+follows the main thread (``bench/results/<name>-profile.html`` and ``.txt``), and under bench/sampler.py,
+which samples the engine's flow threads (``<name>-flows.txt``). The sandboxes run in other processes."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 
 from bench import BENCHMARKS, NOT_BUILT, run
 from bench.common import RESULTS_DIR
+from bench.sampler import FlowSampler
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -38,12 +39,13 @@ def _profiled(name: str, options: dict[str, Any]) -> None:
     except ImportError as exc:
         raise SystemExit("--profile needs pyinstrument: pip install pyinstrument") from exc
     profiler = Profiler(async_mode="disabled")
-    with profiler:
+    with FlowSampler() as flows, profiler:
         run(name, **options)
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     (RESULTS_DIR / f"{name}-profile.html").write_text(profiler.output_html())
     (RESULTS_DIR / f"{name}-profile.txt").write_text(profiler.output_text(show_all=False))
-    print(f"profile: {RESULTS_DIR / f'{name}-profile.html'}")
+    (RESULTS_DIR / f"{name}-flows.txt").write_text(flows.report())
+    print(f"profile: {RESULTS_DIR / f'{name}-profile.html'} (main thread), {name}-flows.txt (flow threads)")
 
 
 if __name__ == "__main__":

@@ -114,7 +114,7 @@ def _shopify_figures(
 ) -> dict[str, Any]:
     bucket = 20 * restore_rate
     total_cost = sum(actual for _, actual, _ in run)
-    drained_at = next((t for t, _, available in run if available < DRAINED_FRACTION * bucket), None)
+    drained = next(((t, a) for t, _, a in run if a < DRAINED_FRACTION * bucket), None)
     figures: dict[str, Any] = {
         "preset": preset,
         "restore_rate": restore_rate,
@@ -128,19 +128,22 @@ def _shopify_figures(
             round((total_cost - bucket) / (restore_rate * elapsed), 4) if total_cost > bucket else None
         ),
     }
-    if drained_at is None:
+    if drained is None:
         figures["bucket_drained"] = False
         figures["utilisation"] = None
         figures["note"] = "the bucket never drained: the run was bounded by CPU, not by the budget"
         return figures
+    drained_at, held = drained
     steady = [(t, actual) for t, actual, _ in run if t > drained_at]
     window = (started + elapsed) - drained_at
     figures["bucket_drained"] = True
     figures["drained_after_seconds"] = round(drained_at - started, 3)
     figures["steady_seconds"] = round(window, 3)
     figures["steady_points_per_second"] = round(sum(a for _, a in steady) / window, 1) if window > 0 else None
+    # As for the whole run: the points the bucket still held when the window opened are not the restore
+    # rate's, so they are taken off (the tail still counts against us).
     figures["utilisation"] = (
-        round(sum(a for _, a in steady) / (restore_rate * window), 4) if window > 0 else None
+        round((sum(a for _, a in steady) - held) / (restore_rate * window), 4) if window > 0 else None
     )
     return figures
 
