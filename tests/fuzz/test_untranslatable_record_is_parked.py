@@ -52,11 +52,6 @@ def test_an_order_that_cannot_be_translated_is_parked_with_its_reason_and_the_ot
     assert _sales_orders(env) == 1, "only the good order reached NetSuite"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug: the order poll translates its whole page, so one untranslatable order parks the poll "
-    "itself and the cursor cannot move past it; the orders after it wait for the webhook or an operator",
-)
 def test_an_untranslatable_order_in_a_poll_page_does_not_stop_the_others(
     env_with_a_broken_order: tuple[DemoEnvironment, str, str],
 ) -> None:

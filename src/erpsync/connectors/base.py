@@ -12,9 +12,11 @@ Errors are raised as erpsync.errors classes: TransientError (retry), DataError (
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
+
+from erpsync.errors import ErpsyncError
 
 if TYPE_CHECKING:
     from erpsync.model import (
@@ -37,12 +39,28 @@ RecordT = TypeVar("RecordT")
 
 
 @dataclass(frozen=True)
+class Unreadable:
+    """A changed record the connector could not turn into a canonical record (the platform sent a shape no
+    canonical record can take). The poll hands it on to be parked on its own, so it never stops the others."""
+
+    record_id: str
+    business_key: str
+    error: dict[str, str | None]  # ErpsyncError.as_dict(): plain data, so a durable step can keep it
+
+    @classmethod
+    def of(cls, record_id: str, business_key: str, error: ErpsyncError) -> Unreadable:
+        return cls(record_id, business_key, error.as_dict())
+
+
+@dataclass(frozen=True)
 class ChangeBatch(Generic[RecordT]):
-    """One page of changes since a cursor; ``cursor`` resumes after it, ``more`` says another page waits."""
+    """One page of changes since a cursor; ``cursor`` resumes after it, ``more`` says another page waits;
+    ``unreadable`` lists the changed records of the page that could not be translated."""
 
     records: list[RecordT]
     cursor: str
     more: bool = False
+    unreadable: list[Unreadable] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

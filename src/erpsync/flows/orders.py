@@ -60,6 +60,7 @@ def register(engine: Engine, hub: Hub) -> None:
         read_changes=hub.shop.orders_changed_since,
         target_flow=FLOW,
         payload=lambda order: order_reference(order.origin.id),
+        reread_payload=order_reference,
     )
 
 

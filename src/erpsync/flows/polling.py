@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import UTC
 from typing import Any
 
-from erpsync.connectors.base import ChangeBatch
+from erpsync.connectors.base import ChangeBatch, Unreadable
 from erpsync.engine import Engine, FlowContext
 from erpsync.model.common import Record
 from erpsync.store import Store, field_hash
@@ -27,8 +27,16 @@ def register_poller(
     read_changes: Callable[[str | None], ChangeBatch[Any]],
     target_flow: str,
     payload: Callable[[Any], dict[str, Any]] = lambda record: record.to_json_dict(),
+    reread_payload: Callable[[str], dict[str, Any]] | None = None,
+    record_type: str = "record",
 ) -> None:
-    """Declare the flow ``name`` that feeds ``target_flow`` with every record ``read_changes`` returns."""
+    """Declare the flow ``name`` that feeds ``target_flow`` with every record ``read_changes`` returns.
+
+    A record the connector could not translate (``ChangeBatch.unreadable``) never stops the others: when
+    ``target_flow`` re-reads its record from an id (``reread_payload(id)``), it is queued like any other
+    and parks itself with the platform's reason (and can be retried once fixed at the source); otherwise it
+    is parked here, with its reason, under ``target_flow``.
+    """
 
     @engine.flow(name, queue=queue, record_type="poll")
     def poll(ctx: FlowContext, trigger: dict[str, Any]) -> dict[str, Any]:
@@ -42,6 +50,20 @@ def register_poller(
                     target_flow, record.business_key, payload(record), version=version_of(record)
                 )
                 workflow_ids.append(handle.workflow_id)
+            for unreadable in batch.unreadable:
+                if reread_payload is not None:
+                    version = f"unreadable~{field_hash(unreadable.error)[:16]}"
+                    handle = engine.enqueue(
+                        target_flow,
+                        unreadable.business_key,
+                        reread_payload(unreadable.record_id),
+                        version=version,
+                    )
+                    workflow_ids.append(handle.workflow_id)
+                else:
+                    ctx.step(
+                        f"park_{unreadable.business_key}", _park, store, target_flow, record_type, unreadable
+                    )
             ctx.step(f"move_cursor_{page}", store.set_cursor, name, batch.cursor)
             if not batch.more:
                 break
@@ -53,6 +75,26 @@ def poll_cursor(store: Store, name: str, trigger: dict[str, Any], page: int) -> 
     if page == 0 and trigger.get("reconcile"):
         return None
     return store.cursor(name)
+
+
+def _park(store: Store, flow: str, record_type: str, unreadable: Unreadable) -> int:
+    exception_id = store.open_exception(
+        flow=flow,
+        record_type=record_type,
+        business_key=unreadable.business_key,
+        error=unreadable.error,
+        payload={"record_id": unreadable.record_id},
+    )
+    store.record_event(
+        record_type,
+        unreadable.business_key,
+        "parked",
+        system=unreadable.error.get("system"),
+        external_id=unreadable.record_id,
+        error_class=unreadable.error.get("error_class"),
+        message=unreadable.error.get("message"),
+    )
+    return exception_id
 
 
 def version_of(record: Record) -> str:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from erpsync.connectors.base import ChangeBatch
+from erpsync.connectors.base import ChangeBatch, Unreadable
 from erpsync.connectors.shopify.client import GraphQLClient, RetrySchedule
 from erpsync.connectors.shopify.errors import SYSTEM, data_error_for_user_errors
 from erpsync.connectors.shopify.throttle import CostBudget
@@ -256,7 +256,13 @@ class ShopifyConnector:
         scan, so every change is returned once even when many orders share one timestamp.
         """
         order_ids, next_cursor, more = self._changed_since(ORDERS_CHANGED_QUERY, "orders", cursor)
-        return ChangeBatch([self.get_order(order_id) for order_id in order_ids], next_cursor, more)
+        orders, unreadable = [], []
+        for order_id in order_ids:
+            try:
+                orders.append(self.get_order(order_id))
+            except DataError as error:
+                unreadable.append(Unreadable.of(order_id, f"{SYSTEM}:{order_id}", error))
+        return ChangeBatch(orders, next_cursor, more, unreadable)
 
     def orders_updated_since(self, since: datetime) -> list[Order]:
         """Every order updated at or after ``since``: placed, paid, shipped or refunded since then. For
