@@ -53,6 +53,13 @@ def test_throughput_benchmark_runs_on_sqlite_and_postgresql(results_dir: Path) -
     assert "postgresql_vs_sqlite" in latest(results_dir, "throughput")
 
 
+def test_initial_load_benchmark_creates_every_erp_item_as_a_store_product(results_dir: Path) -> None:
+    figures = bench.run("initial-load", size=3, quiet=True)
+    assert figures["products"] == figures["completed"] >= 3 + 12  # the new items and the seeded ones
+    assert figures["throttled"] == 0
+    assert latest(results_dir, "initial-load-standard")["new_items"] == 3
+
+
 def test_benchmarks_not_built_say_so() -> None:
     with pytest.raises(NotImplementedError, match="not built"):
-        bench.run("initial-load")
+        bench.run("reconcile")
