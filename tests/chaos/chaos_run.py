@@ -19,22 +19,31 @@ Shopify, and no order lost (synced, or parked in the exception queue with its re
 
 from __future__ import annotations
 
+import json
 import os
 import random
+import signal
+import subprocess
+import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TypeVar
+from pathlib import Path
+from typing import Any, TypeVar
 
 import httpx
+import sqlalchemy
 from fastapi import FastAPI
 
+import erpsync.demo
 from erpsync.demo import DemoEnvironment, demo_environment, shopper_basket
 from erpsync.flows import orders
 from erpsync.sandboxes.common import serve_in_thread
+from erpsync.store.database import resolve_url
 from erpsync.web.webhooks import shopify_webhook_router
 
 CI_ORDERS = 20
@@ -74,6 +83,8 @@ class Outcome:
     parked: dict[str, str] = field(default_factory=dict)
     faults_injected: dict[str, dict[str, int]] = field(default_factory=dict)
     webhook_deliveries: int = 0
+    kills: int = 0
+    flows_started_by_worker: Counter[str] = field(default_factory=Counter)
     duplicate_deliveries: int = 0
     seconds: float = 0.0
     phases: dict[str, float] = field(default_factory=dict)
@@ -85,18 +96,27 @@ class Outcome:
             1 for n in self.fulfillments.values() if n > 1
         )
         return (
-            f"orders={self.orders} reconcile_only={self.reconcile_only} faults_injected={injected} "
+            f"orders={self.orders} reconcile_only={self.reconcile_only} kills={self.kills} "
+            f"faults_injected={injected} "
             f"({self.faults_injected}) webhook_deliveries={self.webhook_deliveries} "
             f"duplicate_deliveries={self.duplicate_deliveries} parked={len(self.parked)} "
             f"doubled={doubled} problems={len(self.problems)} seconds={self.seconds:.1f} "
-            f"phases={ {name: round(took, 1) for name, took in self.phases.items()} }"
+            f"phases={ {name: round(took, 1) for name, took in self.phases.items()} } "
+            f"flows_started_by_worker={dict(self.flows_started_by_worker)}"
         )
 
 
-def run_chaos(database_url: str, order_count: int, *, seed: int = 7) -> Outcome:
+def run_chaos(database_url: str, order_count: int, *, seed: int = 7, kill_a_worker: bool = False) -> Outcome:
+    """``kill_a_worker`` (PostgreSQL only): a second worker process shares the work and is SIGKILLed mid-run,
+    then started again under the same worker id, which recovers the flows it had in flight."""
     started = time.monotonic()
     rng = random.Random(seed)
-    with demo_environment(database_url, worker_id="chaos") as env, _webhook_intake(env) as intake_url:
+    with (
+        _recording_sandboxes() as sandboxes,
+        demo_environment(database_url, worker_id="chaos") as env,
+        _webhook_intake(env) as intake_url,
+        SecondWorker(database_url, env, sandboxes, enabled=kill_a_worker) as second,
+    ):
         env.sync_catalog()
         skus = env.erp_skus()
         _stock_up(env, skus, order_count)
@@ -113,6 +133,9 @@ def run_chaos(database_url: str, order_count: int, *, seed: int = 7) -> Outcome:
         outcome.phases["place"] = time.monotonic() - started
 
         _reconcile(env, "reconcile-1")
+        if kill_a_worker:
+            second.kill_and_restart()
+            outcome.kills = second.kills
         env.shopify_sandbox.webhooks.wait_idle(SETTLE_SECONDS)
         _reconcile(env, "reconcile-2")  # a second sweep over everything: must double nothing
         _wait_for(lambda: _unsettled(env, placed) == [], "every order synced or parked")
@@ -133,8 +156,80 @@ def run_chaos(database_url: str, order_count: int, *, seed: int = 7) -> Outcome:
         outcome.webhook_deliveries = len(deliveries)
         outcome.duplicate_deliveries = len(deliveries) - len({d["webhook_id"] for d in deliveries})
         _check(env, placed, outcome)
+        outcome.flows_started_by_worker = _flows_started_by_worker(database_url)
     outcome.seconds = time.monotonic() - started
     return outcome
+
+
+# --- a second worker process, killed mid-run ------------------------------------------------------------
+WORKER = Path(__file__).with_name("chaos_worker.py")
+
+
+@contextmanager
+def _recording_sandboxes() -> Iterator[list[Any]]:
+    """The sandboxes the demo builds, so a second worker process can connect to them too."""
+    built: list[Any] = []
+    original = erpsync.demo.build_sandbox
+
+    def record(platform: str, **options: Any) -> Any:
+        built.append(original(platform, **options))
+        return built[-1]
+
+    erpsync.demo.build_sandbox = record
+    try:
+        yield built
+    finally:
+        erpsync.demo.build_sandbox = original
+
+
+class SecondWorker:
+    """A real worker process (tests/chaos/chaos_worker.py) on the same database and sandboxes."""
+
+    def __init__(
+        self, database_url: str, env: DemoEnvironment, sandboxes: list[Any], *, enabled: bool
+    ) -> None:
+        self.enabled = enabled
+        self.database_url = database_url
+        self.kills = 0
+        self.process: subprocess.Popen[str] | None = None
+        urls = {"shopify": env.shopify_url, "netsuite": env.desk.url}  # type: ignore[attr-defined]
+        self._sandboxes = {
+            s.platform: {"url": urls[s.platform], "credentials": s.credentials()} for s in sandboxes
+        }
+        self._folder: Path | None = None
+
+    def __enter__(self) -> SecondWorker:
+        if self.enabled:
+            self._start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+
+    def kill_and_restart(self) -> None:
+        assert self.process is not None
+        os.kill(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+        self.kills += 1
+        self._start()  # the same worker id: DBOS recovers the flows it had in flight
+
+    def _start(self) -> None:
+        if self._folder is None:  # the sandboxes' credentials, for the worker only, in a private temp folder
+            self._folder = Path(tempfile.mkdtemp(prefix="chaos-worker-"))
+            (self._folder / "sandboxes.json").write_text(json.dumps(self._sandboxes))
+        command = [sys.executable, str(WORKER), "--database-url", self.database_url,
+                   "--worker-id", "chaos-2", "--sandboxes", str(self._folder / "sandboxes.json")]  # fmt: skip
+        log = (self._folder / f"worker-{self.kills}.log").open("w")
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, text=True)
+        assert self.process.stdout is not None
+        ready = self.process.stdout.readline()
+        assert ready.strip() == "ready", f"chaos worker did not start; see {log.name}"
 
 
 # --- the faults ----------------------------------------------------------------------------------------
@@ -290,6 +385,21 @@ def _check(env: DemoEnvironment, placed: list[str], outcome: Outcome) -> None:
             )
     extra = set(outcome.sales_orders) - set(numbers.values())
     outcome.problems += [f"NetSuite has sales order {ref} that no placed order explains" for ref in extra]
+
+
+def _flows_started_by_worker(database_url: str) -> Counter[str]:
+    """Which worker started how many flow runs (the engine's timeline "started" events name the worker)."""
+    engine = sqlalchemy.create_engine(resolve_url(database_url))
+    try:
+        with engine.connect() as connection:
+            details = connection.execute(
+                sqlalchemy.text("SELECT detail FROM timeline_events WHERE step = 'started'")
+            ).scalars()
+            return Counter(
+                str((json.loads(d) if isinstance(d, str) else d or {}).get("worker")) for d in details
+            )
+    finally:
+        engine.dispose()
 
 
 def _wait_for(condition: Callable[[], bool], what: str, timeout: float = SETTLE_SECONDS) -> None:
