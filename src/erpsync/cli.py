@@ -607,5 +607,31 @@ def tieout(
         raise typer.Exit(1)
 
 
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def bench(
+    ctx: typer.Context,
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="budget-shopify | budget-netsuite | overhead | throughput | scaleout | initial-load"
+        ),
+    ],
+) -> None:
+    """Run a benchmark from the repository's bench/ (table on screen, JSON in bench/results/).
+
+    Extra options go to the benchmark, e.g. `erpsync bench overhead --size 60`. Run from the repository root.
+    """
+    import sys
+
+    if not (Path.cwd() / "bench" / "__main__.py").exists():
+        raise fail(
+            "benchmarks live in the repository's bench/ folder: run `erpsync bench` from the repository root"
+        )
+    sys.path.insert(0, str(Path.cwd()))
+    from bench.__main__ import main as run_benchmark
+
+    run_benchmark([name, *ctx.args])
+
+
 if __name__ == "__main__":
     app()
