@@ -265,6 +265,7 @@ def trace(
     config: ConfigFile = None,
 ) -> None:
     """The record's timeline across systems: every step, with ids and errors."""
+    from rich.markup import escape
     from rich.table import Table
 
     store = _open_store(config)
@@ -273,9 +274,11 @@ def trace(
         raise fail(f"nothing known about {system} id {record_id!r}", code=2)
     table = Table("time (UTC)", "record", "step", "system", "external id", "detail")
     for event in events:
-        detail = event.message or ""
+        step_name = (event.detail or {}).get("step")
+        detail = " — ".join(part for part in (step_name, event.message) if part)
         if event.error_class:
             detail = f"[{event.error_class}] {detail}"
+        detail = escape(detail)  # "[data]" and platform messages are text, not Rich markup
         table.add_row(
             event.occurred_at.strftime("%Y-%m-%d %H:%M:%S"),
             f"{event.record_type} {event.business_key}",
