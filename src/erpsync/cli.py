@@ -177,6 +177,7 @@ def exceptions_list(
     system: Annotated[str | None, typer.Option(help="Only errors raised by this system.")] = None,
 ) -> None:
     """List parked records with their reason."""
+    from rich.markup import escape
     from rich.table import Table
 
     store = _open_store(config)
@@ -193,7 +194,7 @@ def exceptions_list(
             item.system or "",
             str(item.attempts),
             _age(item.created_at),
-            item.message,
+            escape(item.message),
         )
     console.print(table if found else f"no {status} exceptions")
 
@@ -213,10 +214,10 @@ def exceptions_show(exception_id: int, config: ConfigFile = None) -> None:
     console.print(f"[bold]exception {item.id}[/] — {item.status} — flow {item.flow}")
     console.print(f"record:        {item.record_type} {item.business_key}")
     console.print(f"error:         {item.error_class} ({item.error_type}) from {item.system or 'erpsync'}")
-    console.print(f"reason:        {item.message}")
+    console.print(f"reason:        {item.message}", markup=False)
     if item.field:
         console.print(f"field:         {item.field}")
-    console.print(f"suggested fix: {item.suggested_fix or '-'}")
+    console.print(f"suggested fix: {item.suggested_fix or '-'}", markup=False)
     console.print(f"attempts:      {item.attempts}; workflow {item.workflow_id}")
     console.print_json(json.dumps(item.payload, default=str))
     if item.edited_payload is not None:
