@@ -95,6 +95,7 @@ class Budget(_Strict):
 
     concurrency: int | None = Field(default=None, ge=1)
     requests_per_second: float | None = Field(default=None, gt=0)
+    per_record: int | None = Field(default=None, ge=1)  # 1: one record's changes apply one after the other
     cost_per_second: float | None = Field(default=None, gt=0)  # Shopify GraphQL restore rate
     bucket_size: float | None = Field(default=None, gt=0)
 

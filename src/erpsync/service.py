@@ -78,6 +78,7 @@ def build_service(settings: Settings) -> Service:
             connector.system,
             concurrency=connection.budget.concurrency,
             requests_per_second=connection.budget.requests_per_second,
+            per_record=connection.budget.per_record,
         )
     register_flows(engine, hub)
     _register_housekeeping(engine, store)

@@ -34,6 +34,7 @@ class Budget:
     name: str
     concurrency: int | None = None
     requests_per_second: float | None = None
+    per_record: int | None = None
 
 
 @dataclass(frozen=True)
@@ -157,15 +158,22 @@ class Engine:
 
     # --- declaring --------------------------------------------------------------------------------------
     def budget(
-        self, name: str, concurrency: int | None = None, requests_per_second: float | None = None
+        self,
+        name: str,
+        concurrency: int | None = None,
+        requests_per_second: float | None = None,
+        *,
+        per_record: int | None = None,
     ) -> Budget:
         """Declare the queue of one target system; every worker must declare the same budgets.
 
         ``concurrency`` caps the flows running at once on it across all workers. ``requests_per_second`` caps
         flow *starts* per second (DBOS's limiter), not API calls: a flow making three calls makes three.
+        ``per_record=1`` makes it a partitioned queue keyed by business key: two changes of one record
+        (an order and its cancellation) never run at the same time, in any worker, while other records do.
         """
         self._require_not_launched("declare a budget")
-        self._budgets[name] = Budget(name, concurrency, requests_per_second)
+        self._budgets[name] = Budget(name, concurrency, requests_per_second, per_record)
         return self._budgets[name]
 
     def flow(
@@ -217,7 +225,7 @@ class Engine:
             self.database_url,
             APP_NAME,
             [
-                runtime.QueueBudget(b.name, b.concurrency, b.requests_per_second)
+                runtime.QueueBudget(b.name, b.concurrency, b.requests_per_second, b.per_record)
                 for b in self._budgets.values()
             ],
             self.polling_interval,
@@ -256,7 +264,15 @@ class Engine:
             correlation_id=workflow_id,
             detail={"flow": definition.name},
         )
-        runtime.enqueue(definition.queue, definition.workflow, workflow_id, business_key, record, origin_id)
+        runtime.enqueue(
+            definition.queue,
+            definition.workflow,
+            workflow_id,
+            business_key,
+            record,
+            origin_id,
+            partition=self._partition(definition.queue, business_key),
+        )
         return FlowHandle(workflow_id)
 
     # --- one run of a flow ------------------------------------------------------------------------------
@@ -468,7 +484,13 @@ class Engine:
         if parked.workflow_id and parked.payload == parked.original_payload:
             failed_step = runtime.last_failed_step(parked.workflow_id, ENGINE_STEP)
         if failed_step is not None and parked.workflow_id is not None:
-            runtime.fork(parked.workflow_id, failed_step, workflow_id, definition.queue)
+            runtime.fork(
+                parked.workflow_id,
+                failed_step,
+                workflow_id,
+                definition.queue,
+                partition=self._partition(definition.queue, parked.business_key),
+            )
         else:
             self._enqueue(definition, parked.business_key, parked.payload, workflow_id, origin_id=origin)
         self.records.event(
@@ -493,6 +515,10 @@ class Engine:
         )
 
     # --- helpers ----------------------------------------------------------------------------------------
+    def _partition(self, queue: str, business_key: str) -> str | None:
+        """A partitioned queue (``per_record``) partitions by business key; others take no key."""
+        return business_key if self._budgets[queue].per_record is not None else None
+
     def _definition(self, flow: str) -> FlowDefinition:
         try:
             return self._flows[flow]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from dbos import DBOS, DBOSClient, DBOSConfig, SetWorkflowID, WorkflowHandle
+from dbos import DBOS, DBOSClient, DBOSConfig, SetEnqueueOptions, SetWorkflowID, WorkflowHandle
 from dbos import error as dbos_errors
 from dbos._queue import QueueRateLimit
 
@@ -73,6 +73,7 @@ class QueueBudget:
     name: str
     concurrency: int | None
     requests_per_second: float | None
+    per_record: int | None = None  # a partitioned queue: at most this many runs of one record at once
 
 
 def register_queues(
@@ -89,6 +90,7 @@ def register_queues(
                 queue.name,
                 global_concurrency=queue.concurrency,
                 limiter=_limiter(queue.requests_per_second),
+                partition_concurrency=queue.per_record,
                 polling_interval_sec=polling_interval,
                 on_conflict="always_update",
             )
@@ -105,9 +107,11 @@ def _limiter(requests_per_second: float | None) -> QueueRateLimit | None:
     return {"limit": max(1, round(requests_per_second)), "period": 1.0}
 
 
-def enqueue(queue: str, workflow: Callable[..., Any], workflow_id: str, *args: Any) -> WorkflowHandle[Any]:
+def enqueue(
+    queue: str, workflow: Callable[..., Any], workflow_id: str, *args: Any, partition: str | None = None
+) -> WorkflowHandle[Any]:
     # A workflow id that already exists returns the existing workflow: that is the dedupe.
-    with SetWorkflowID(workflow_id):
+    with SetWorkflowID(workflow_id), SetEnqueueOptions(queue_partition_key=partition):
         return DBOS.enqueue_workflow(queue, workflow, *args)
 
 
@@ -176,10 +180,12 @@ def last_failed_step(workflow_id: str, ignore_prefix: str) -> int | None:
     return failed[-1] if failed else None
 
 
-def fork(workflow_id: str, start_step: int, new_workflow_id: str, queue: str) -> None:
+def fork(
+    workflow_id: str, start_step: int, new_workflow_id: str, queue: str, partition: str | None = None
+) -> None:
     """Run ``workflow_id`` again from ``start_step``, keeping the outputs of the steps before it."""
     with SetWorkflowID(new_workflow_id):
-        DBOS.fork_workflow(workflow_id, start_step, queue_name=queue)
+        DBOS.fork_workflow(workflow_id, start_step, queue_name=queue, queue_partition_key=partition)
 
 
 def recover(executor_ids: list[str]) -> int:
