@@ -18,6 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from erpsync.cli import app
+from erpsync.flows import tieout
 from erpsync.sandboxes import build_sandbox
 from erpsync.sandboxes.common import serve_in_thread
 from erpsync.store import Store
@@ -77,17 +78,18 @@ def running(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[s
                 account=erp["account_id"],
             )
         )
-        env = {
-            **os.environ,
+        secrets = {
             "TEST_SHOPIFY_TOKEN": shop["access_token"],
             "TEST_SHOPIFY_WEBHOOK_SECRET": shop["webhook_secret"],
             "TEST_NS_CONSUMER_KEY": erp["consumer_key"],
             "TEST_NS_CONSUMER_SECRET": erp["consumer_secret"],
             "TEST_NS_TOKEN_ID": erp["token_id"],
             "TEST_NS_TOKEN_SECRET": erp["token_secret"],
-            "ERPSYNC_WORKER_ID": "test-run",
         }
-        env.pop("ERPSYNC_DATABASE_URL", None)
+        for name, value in secrets.items():  # also for the commands a test runs beside the process
+            monkeypatch.setenv(name, value)
+        monkeypatch.delenv("ERPSYNC_DATABASE_URL", raising=False)
+        env = {**os.environ, "ERPSYNC_WORKER_ID": "test-run"}
         port = _free_port()
         process = subprocess.Popen(
             [sys.executable, "-m", "erpsync.cli", "run", "--port", str(port)],
@@ -177,6 +179,20 @@ def test_run_polls_the_catalog_and_an_order_into_the_erp(running: tuple[str, Any
         f"order {name} reaching NetSuite",
     )
     assert len(sales_orders) == 1, sales_orders
+
+    # The day's tie-out, as an accountant runs it beside the live process: the order is in both systems.
+    tied = subprocess.run(
+        [sys.executable, "-m", "erpsync.cli", "tieout", "--csv", "tieout.csv"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    assert tied.returncode == 0, tied.stdout + tied.stderr
+    assert "0 difference(s)" in tied.stdout
+    assert Path("tieout.csv").read_text().splitlines() == [",".join(tieout.COLUMNS)], (
+        "a header, no differences"
+    )
 
 
 def test_run_guards_its_api_and_webhooks(running: tuple[str, Any, str, Any], tmp_path: Path) -> None:
