@@ -15,7 +15,7 @@ from typing import Any
 from erpsync.sandboxes.shopify import order_math, rest
 from erpsync.sandboxes.shopify.catalog import ensure_level
 from erpsync.sandboxes.shopify.context import ResolveContext
-from erpsync.sandboxes.shopify.customers import find_or_create_customer
+from erpsync.sandboxes.shopify.customers import ADDRESS_FIELDS, find_or_create_customer
 from erpsync.sandboxes.shopify.fulfillments import fulfill_everything
 from erpsync.sandboxes.shopify.ids import gid, maybe_number
 from erpsync.sandboxes.shopify.order_events import order_updated
@@ -41,22 +41,8 @@ def _amount(bag: dict[str, Any] | None) -> Decimal | None:
 def snake_address(data: dict[str, Any] | None) -> Record | None:
     if not data:
         return None
-    keys = {
-        "firstName": "first_name",
-        "lastName": "last_name",
-        "company": "company",
-        "address1": "address1",
-        "address2": "address2",
-        "city": "city",
-        "province": "province",
-        "provinceCode": "province_code",
-        "country": "country",
-        "countryCode": "country_code",
-        "zip": "zip",
-        "phone": "phone",
-        "zoneCode": "province_code",
-        "recipient": "first_name",
-    }
+    # An order address is a customer address plus the newer names MailingAddressInput accepts.
+    keys = {**ADDRESS_FIELDS, "zoneCode": "province_code", "recipient": "first_name"}
     return {snake: data[camel] for camel, snake in keys.items() if data.get(camel) is not None}
 
 
