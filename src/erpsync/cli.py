@@ -158,13 +158,22 @@ exceptions_app = typer.Typer(help="The exception queue: parked records and what 
 app.add_typer(exceptions_app, name="exceptions")
 
 
-def _open_store(config: Path | None) -> Store:
+def _database_url(config: Path | None) -> str:
     from erpsync.config import load_settings
-    from erpsync.store import Store
 
     try:
-        return Store.open(load_settings(config).database_url)
+        return load_settings(config).database_url
     except ConfigError as exc:
+        raise fail(str(exc)) from None
+
+
+def _open_store(config: Path | None) -> Store:
+    from erpsync.store import Store
+
+    database_url = _database_url(config)
+    try:
+        return Store.open(database_url)
+    except ConfigError as exc:  # e.g. a database migrated by a newer erpsync
         raise fail(str(exc)) from None
 
 
@@ -533,15 +542,6 @@ def exceptions_retry(
 # --- users -----------------------------------------------------------------------------------------------
 users_app = typer.Typer(help="Dashboard and API users (local accounts and API tokens).", no_args_is_help=True)
 app.add_typer(users_app, name="users")
-
-
-def _database_url(config: Path | None) -> str:
-    from erpsync.config import load_settings
-
-    try:
-        return load_settings(config).database_url
-    except ConfigError as exc:
-        raise fail(str(exc)) from None
 
 
 @users_app.command("add")
