@@ -59,8 +59,9 @@ def config_check(config: ConfigFile = None) -> None:
 
 @app.command()
 def sandbox(
-    platform: Annotated[str, typer.Argument(help="shopify | netsuite | tryton (a real trytond)")],
+    platform: Annotated[str, typer.Argument(help="shopify | netsuite | email | tryton (a real trytond)")],
     port: Annotated[int, typer.Option(help="Port to listen on (0 picks a free one).")] = 0,
+    smtp_port: Annotated[int, typer.Option(help="email: SMTP port (0 picks a free one).")] = 0,
     host: Annotated[str, typer.Option(help="Address to bind; keep it on loopback.")] = "127.0.0.1",
     seed: Annotated[int | None, typer.Option(help="Load a deterministic catalog and customers.")] = None,
     tls_cert: Annotated[Path | None, typer.Option(help="Serve HTTPS with this certificate.")] = None,
@@ -77,6 +78,13 @@ def sandbox(
         return
     if (tls_cert is None) != (tls_key is None):
         raise fail("give both --tls-cert and --tls-key, or neither")
+    if platform == "email":
+        from erpsync.sandboxes.email import EmailSink
+
+        sink = EmailSink(host=host, port=smtp_port)
+        sink.start()  # the ready line's credentials carry the SMTP host and port
+        serve(sink.app, platform="email", credentials=sink.credentials(), host=host, port=port)
+        return
     try:
         platform_sandbox = build_sandbox(platform, seed=seed)
     except KeyError as exc:
