@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from erpsync.sandboxes.shopify import order_math, rest
+from erpsync.sandboxes.shopify import notifications, order_math, rest
 from erpsync.sandboxes.shopify.catalog import ensure_level
 from erpsync.sandboxes.shopify.context import ResolveContext
 from erpsync.sandboxes.shopify.ids import maybe_number
@@ -145,6 +145,8 @@ def ship(
         },
     )
     _announce(ctx, order, record, "fulfillments/create")
+    if notify:
+        notifications.shipping_confirmation(ctx, order, record)
     return record
 
 

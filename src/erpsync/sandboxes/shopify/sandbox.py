@@ -17,6 +17,7 @@ from erpsync.sandboxes.shopify.bulk import bulk_query_runner
 from erpsync.sandboxes.shopify.context import ResolveContext
 from erpsync.sandboxes.shopify.cost import RATE_LIMIT_PRESETS, LeakyBucket, cost_extension
 from erpsync.sandboxes.shopify.graphql_server import ShopifyGraphQL
+from erpsync.sandboxes.shopify.notifications import ShopNotifications
 from erpsync.sandboxes.shopify.refunds import suggested_refund
 from erpsync.sandboxes.shopify.scenario import ScenarioSettings, ShopperScenario
 from erpsync.sandboxes.shopify.seed import seed_store
@@ -66,6 +67,7 @@ class ShopifySandbox:
         self.previous_secret: str | None = None
         self.rotated_at: float | None = None
         self.webhooks = WebhookDispatcher(self.signing_secret, self.clock)
+        self.notifications = ShopNotifications()  # the store's customer e-mails (notifications.py)
         if state_file is not None and state_file.exists():
             self._load(state_file)
         self.app = build_app(self)
@@ -105,6 +107,7 @@ class ShopifySandbox:
             return {
                 "preset": self.preset,
                 "stores": {domain: store.dump() for domain, store in self.stores.items()},
+                "notifications": self.notifications.describe(),
             }
 
     def reset(self) -> None:
@@ -178,7 +181,11 @@ class ShopifySandbox:
             base_url=base_url,
             emit=emit,
             run_bulk_query=bulk_query_runner(self),
-            extra={"suggested_refund": suggested_refund, "schema": self.graphql.schema},
+            extra={
+                "suggested_refund": suggested_refund,
+                "schema": self.graphql.schema,
+                "notifications": self.notifications,
+            },
         )
 
     def serve_graphql(
@@ -203,6 +210,7 @@ class ShopifySandbox:
             "rate_limit_clock": self.rate_limit_clock,
             "webhooks": self.webhooks.describe(),
             "preset": self.preset,
+            "notifications": self.notifications.describe(),
         }
 
     def configure(self, change: dict[str, Any]) -> dict[str, Any]:
@@ -223,6 +231,8 @@ class ShopifySandbox:
                     bucket.rebase(self._leak_time)
         if "webhooks" in change:
             self.webhooks.configure(dict(change["webhooks"]))
+        if "notifications" in change:
+            self.notifications.configure(dict(change["notifications"]))
         return self.settings()
 
     # ------------------------------------------------------------------ shoppers
