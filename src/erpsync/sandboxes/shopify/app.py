@@ -19,6 +19,7 @@ from graphql import FieldNode, GraphQLError, get_operation_ast, parse
 
 from erpsync.sandboxes.common import FaultKind, control_router, install_fault_handling
 from erpsync.sandboxes.shopify.errors import INVALID_TOKEN_BODY, internal_error, throttled_error
+from erpsync.sandboxes.shopify.staged_uploads import upload_router
 
 if TYPE_CHECKING:
     from erpsync.sandboxes.shopify.sandbox import ShopifySandbox
@@ -55,6 +56,7 @@ def build_app(sandbox: ShopifySandbox) -> FastAPI:
     )
     install_fault_handling(app)
     app.include_router(control_router(sandbox))
+    app.include_router(upload_router(sandbox.staged_files))  # staged uploads' bucket (bulk mutations)
 
     @app.post("/admin/api/{version}/graphql.json")
     async def graphql_endpoint(version: str, request: Request) -> Response:

@@ -6,6 +6,9 @@ nested connection is its own line carrying ``__parentId``, the id of the node it
     {"id":"gid://shopify/Product/1","title":"Shirt"}
     {"id":"gid://shopify/ProductVariant/2","sku":"S-1","__parentId":"gid://shopify/Product/1"}
 
+Bulk mutations (``bulkOperationRunMutation``, staged uploads) are in ``bulk_mutation.py`` and
+``staged_uploads.py``.
+
 Rules (https://shopify.dev/api/usage/bulk-operations/queries): at least one connection, at most five,
 nested at most two levels deep. The sandbox completes the operation at once: the mutation answers CREATED,
 and the next ``currentBulkOperation`` read is COMPLETED with a ``url`` served by the sandbox itself.
@@ -27,7 +30,7 @@ from graphql import (
     parse,
 )
 
-from erpsync.sandboxes.shopify import rest
+from erpsync.sandboxes.shopify import bulk_mutation, rest, staged_uploads
 from erpsync.sandboxes.shopify.context import ResolveContext
 from erpsync.sandboxes.shopify.ids import maybe_number
 from erpsync.sandboxes.shopify.payload import MutationResolver, Payload, snapshot, user_error
@@ -204,4 +207,6 @@ def bulk_operation_cancel(ctx: ResolveContext, id: str) -> Payload:
 MUTATIONS: dict[str, MutationResolver] = {
     "bulkOperationRunQuery": bulk_operation_run_query,
     "bulkOperationCancel": bulk_operation_cancel,
+    **bulk_mutation.MUTATIONS,  # bulkOperationRunMutation
+    **staged_uploads.MUTATIONS,  # stagedUploadsCreate (its variables file)
 }

@@ -24,9 +24,8 @@ def handleize(title: str) -> str:
 
 
 def unique_handle(store: ShopStore, wanted: str, own_id: int | None = None) -> str:
-    taken = {p["handle"] for p in store.rows("products") if p["id"] != own_id}
     handle, suffix = wanted, 1
-    while handle in taken:
+    while (other := store.product_by_handle(handle)) is not None and other["id"] != own_id:
         handle, suffix = f"{wanted}-{suffix}", suffix + 1
     return handle
 
@@ -194,7 +193,7 @@ def _find_product(
         found = store.get("products", maybe_number(wanted_id, "Product"))
         return found if found else "missing"
     if ident.get("handle"):
-        return next((p for p in store.rows("products") if p["handle"] == ident["handle"]), None)
+        return store.product_by_handle(ident["handle"])
     return None
 
 
@@ -291,6 +290,7 @@ def _update_product_fields(store: ShopStore, product: Record, data: dict[str, An
             product[field] = data[key]
     if data.get("handle"):
         product["handle"] = unique_handle(store, data["handle"], product["id"])
+        store.index_handle(product)
     if data.get("status"):
         product["status"] = str(data["status"]).lower()
     if data.get("tags") is not None:

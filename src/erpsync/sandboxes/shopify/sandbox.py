@@ -14,6 +14,7 @@ from erpsync.sandboxes.common import FaultInjector, SandboxClock
 from erpsync.sandboxes.shopify import mutations
 from erpsync.sandboxes.shopify.app import build_app
 from erpsync.sandboxes.shopify.bulk import bulk_query_runner
+from erpsync.sandboxes.shopify.bulk_mutation import BulkMutations
 from erpsync.sandboxes.shopify.context import ResolveContext
 from erpsync.sandboxes.shopify.cost import RATE_LIMIT_PRESETS, LeakyBucket, cost_extension
 from erpsync.sandboxes.shopify.graphql_server import ShopifyGraphQL
@@ -21,6 +22,7 @@ from erpsync.sandboxes.shopify.notifications import ShopNotifications
 from erpsync.sandboxes.shopify.refunds import suggested_refund
 from erpsync.sandboxes.shopify.scenario import ScenarioSettings, ShopperScenario
 from erpsync.sandboxes.shopify.seed import seed_store
+from erpsync.sandboxes.shopify.staged_uploads import StagedFiles
 from erpsync.sandboxes.shopify.store import Record, ShopStore
 from erpsync.sandboxes.shopify.webhooks import WebhookDispatcher
 
@@ -62,6 +64,8 @@ class ShopifySandbox:
         self.stores: dict[str, ShopStore] = {}
         self.buckets: dict[str, LeakyBucket] = {}
         self.bulk_files: dict[tuple[str, int], str] = {}
+        self.staged_files = StagedFiles()  # bulk mutations' variables (staged_uploads.py)
+        self.bulk_mutations = BulkMutations(self)  # bulk_mutation.py
         self.scenario: ShopperScenario | None = None
         self.graphql = ShopifyGraphQL(mutations.MUTATIONS)
         self.previous_secret: str | None = None
@@ -117,6 +121,8 @@ class ShopifySandbox:
             self.stores.clear()
             self.buckets.clear()
             self.bulk_files.clear()
+            self.staged_files.clear()
+            self.bulk_mutations.clear()
         self.save()
 
     def set_rate_limit_preset(self, preset: str) -> dict[str, Any]:
@@ -184,6 +190,8 @@ class ShopifySandbox:
             extra={
                 "suggested_refund": suggested_refund,
                 "schema": self.graphql.schema,
+                "staged_files": self.staged_files,
+                "bulk_mutations": self.bulk_mutations,
                 "notifications": self.notifications,
             },
         )
@@ -210,6 +218,7 @@ class ShopifySandbox:
             "rate_limit_clock": self.rate_limit_clock,
             "webhooks": self.webhooks.describe(),
             "preset": self.preset,
+            "bulk_mutation": self.bulk_mutations.describe(),
             "notifications": self.notifications.describe(),
         }
 
@@ -231,6 +240,8 @@ class ShopifySandbox:
                     bucket.rebase(self._leak_time)
         if "webhooks" in change:
             self.webhooks.configure(dict(change["webhooks"]))
+        if "bulk_mutation" in change:
+            self.bulk_mutations.configure(dict(change["bulk_mutation"]))
         if "notifications" in change:
             self.notifications.configure(dict(change["notifications"]))
         return self.settings()

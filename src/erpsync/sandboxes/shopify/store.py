@@ -67,6 +67,10 @@ class ShopStore:
     # @idempotent keys: "mutationName:key" -> {"fingerprint": ..., "payload": ...}
     idempotency: dict[str, Record] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    # lookups that a 100,000-product store cannot afford as scans (bulk mutations, benchmark 4); checked
+    # against the tables on every hit and rebuilt when rows were written around ``add``
+    _levels: dict[tuple[int, int], int] = field(default_factory=dict, repr=False)
+    _handles: dict[str, int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         if not self.name:
@@ -94,6 +98,10 @@ class ShopStore:
         record.setdefault("created_at", now)
         record.setdefault("updated_at", now)
         self.tables[table][record["id"]] = record
+        if table == "inventory_levels":
+            self._levels[(record["inventory_item_id"], record["location_id"])] = record["id"]
+        elif table == "products":
+            self.index_handle(record)
         return record
 
     def touch(self, record: Record) -> Record:
@@ -104,10 +112,28 @@ class ShopStore:
         return iter(list(self.tables[table].values()))
 
     def inventory_level(self, item_id: int, location_id: int) -> Record | None:
-        for level in self.tables["inventory_levels"].values():
-            if level["inventory_item_id"] == item_id and level["location_id"] == location_id:
-                return level
+        levels = self.tables["inventory_levels"]
+        found = levels.get(self._levels.get((item_id, location_id), 0))
+        if found is not None and (found["inventory_item_id"], found["location_id"]) == (item_id, location_id):
+            return found
+        if len(self._levels) != len(levels):  # rows written or deleted around add(): index again
+            self._levels = {(r["inventory_item_id"], r["location_id"]): r["id"] for r in levels.values()}
+            return levels.get(self._levels.get((item_id, location_id), 0))
         return None
+
+    def index_handle(self, product: Record) -> None:
+        """Record ``product``'s handle for ``product_by_handle`` (call after changing a handle)."""
+        self._handles[product["handle"]] = product["id"]
+
+    def product_by_handle(self, handle: str) -> Record | None:
+        products = self.tables["products"]
+        found = products.get(self._handles.get(handle, 0))
+        if found is not None and found["handle"] == handle:
+            return found
+        if len(self._handles) != len(products) or found is not None:
+            self._handles = {p["handle"]: p["id"] for p in products.values()}
+            found = products.get(self._handles.get(handle, 0))
+        return found
 
     def dump(self) -> Record:
         with self.lock:
