@@ -1,8 +1,9 @@
 """The chaos run: orders through store → ERP → fulfillment → store while both sandboxes misbehave.
 
-Used by tests/chaos/test_chaos_order_to_cash.py (CI size) and by hand at full size:
+Used by tests/chaos/test_chaos_order_to_cash.py (CI size) and by hand at any size:
 
-    ERPSYNC_CHAOS_ORDERS=500 .venv/bin/pytest tests/chaos -k postgres -s
+    python -m tests.chaos.chaos_run --orders 10000 --workers 3 --kills 3 \\
+        --database postgresql://postgres@127.0.0.1:5432/chaos
 
 What goes wrong on purpose:
 - both sandboxes fail ``error_rate`` of their API calls (5xx, connection resets, throttles, timeouts), drawn
@@ -10,15 +11,23 @@ What goes wrong on purpose:
 - Shopify delivers each webhook once or twice (same webhook id), out of order, for two topics per order
   (orders/create and orders/paid: two deliveries that both enqueue the same order);
 - a share of the orders is placed before the webhook subscription exists: only the reconcile poll
-  can find them.
+  can find them;
+- a few orders carry a data error on purpose (a discount code NetSuite has no discount item for, a SKU
+  NetSuite has no item for): they must be parked / held with their reason, never synced or lost;
+- on PostgreSQL, worker processes besides this one share the work and are SIGKILLed at random moments,
+  each started again under its own worker id.
 
 What must hold at the end (``Outcome.problems`` lists every breach, empty means the promise was kept):
-every order once in NetSuite (SuiteQL count by ``otherRefNum``), every shipped order fulfilled once in
-Shopify, and no order lost (synced, or parked in the exception queue with its reason).
+every good order once in NetSuite (SuiteQL count by ``otherRefNum``), every shipped order fulfilled once in
+Shopify, no order lost (synced, or parked in the exception queue with its reason), every bad order parked
+or held with its reason and absent from NetSuite, inventory equal on both sides after the inventory flow's
+reconcile, and the day's tie-out showing no difference but the bad orders' (each explained by its exception
+or hold).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import random
@@ -26,11 +35,13 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -41,7 +52,7 @@ from fastapi import FastAPI
 
 import erpsync.demo
 from erpsync.demo import DemoEnvironment, demo_environment, shopper_basket
-from erpsync.flows import orders
+from erpsync.flows import inventory, orders, tieout
 from erpsync.sandboxes.common import serve_in_thread
 from erpsync.store.database import resolve_url
 from erpsync.web.webhooks import shopify_webhook_router
@@ -51,6 +62,10 @@ ERROR_RATE = 0.1
 FAULT_KINDS = ["server_error", "reset", "throttle", "timeout"]
 UNSUBSCRIBED_SHARE = 0.2  # orders placed before the webhook subscription: reconcile-only
 SETTLE_SECONDS = 240.0
+# The deliberately bad orders, one of each kind at least, about 1 % of a big run.
+BAD_KINDS = ("discount_without_item", "unknown_sku")
+BAD_SHARE = 0.01
+DISCOUNT_CODE = "CHAOS10"
 
 SUBSCRIBE = """
 mutation subscribe($topic: WebhookSubscriptionTopic!, $url: URL!) {
@@ -65,12 +80,20 @@ query page($after: String) {
     pageInfo { hasNextPage endCursor }
   }
 }"""
+LEVELS_PAGE = """
+query levels($after: String) {
+  productVariants(first: 10, after: $after) {
+    nodes { sku inventoryItem { inventoryLevels(first: 5) { nodes {
+      location { id } quantities(names: ["available"]) { name quantity } } } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}"""
 
 T = TypeVar("T")
 
 
 def chaos_order_count() -> int:
-    """CI size unless ERPSYNC_CHAOS_ORDERS asks for the full run."""
+    """CI size unless ERPSYNC_CHAOS_ORDERS asks for a bigger run."""
     return int(os.environ.get("ERPSYNC_CHAOS_ORDERS", CI_ORDERS))
 
 
@@ -78,68 +101,109 @@ def chaos_order_count() -> int:
 class Outcome:
     orders: int
     reconcile_only: int
+    bad_orders: dict[str, str] = field(default_factory=dict)  # order id -> kind of data error
     sales_orders: Counter[str] = field(default_factory=Counter)
     fulfillments: Counter[str] = field(default_factory=Counter)
     parked: dict[str, str] = field(default_factory=dict)
+    held: dict[str, str] = field(default_factory=dict)
     faults_injected: dict[str, dict[str, int]] = field(default_factory=dict)
     webhook_deliveries: int = 0
+    workers: int = 1
     kills: int = 0
+    kill_moments: list[tuple[str, float]] = field(default_factory=list)  # (worker id, seconds after start)
     flows_started_by_worker: Counter[str] = field(default_factory=Counter)
     duplicate_deliveries: int = 0
+    inventory_levels_compared: int = 0
+    tieout_differences: int = 0
     seconds: float = 0.0
     phases: dict[str, float] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
-    def summary(self) -> str:
-        injected = {system: sum(kinds.values()) for system, kinds in self.faults_injected.items()}
-        doubled = sum(1 for n in self.sales_orders.values() if n > 1) + sum(
+    @property
+    def doubled(self) -> int:
+        return sum(1 for n in self.sales_orders.values() if n > 1) + sum(
             1 for n in self.fulfillments.values() if n > 1
         )
+
+    def summary(self) -> str:
+        injected = {system: sum(kinds.values()) for system, kinds in self.faults_injected.items()}
         return (
-            f"orders={self.orders} reconcile_only={self.reconcile_only} kills={self.kills} "
+            f"orders={self.orders} bad_orders={len(self.bad_orders)} reconcile_only={self.reconcile_only} "
+            f"workers={self.workers} kills={self.kills} "
+            f"kill_moments={[(w, round(s, 1)) for w, s in self.kill_moments]} "
             f"faults_injected={injected} "
             f"({self.faults_injected}) webhook_deliveries={self.webhook_deliveries} "
             f"duplicate_deliveries={self.duplicate_deliveries} parked={len(self.parked)} "
-            f"doubled={doubled} problems={len(self.problems)} seconds={self.seconds:.1f} "
+            f"held={len(self.held)} doubled={self.doubled} "
+            f"inventory_levels_compared={self.inventory_levels_compared} "
+            f"tieout_differences={self.tieout_differences} problems={len(self.problems)} "
+            f"seconds={self.seconds:.1f} "
             f"phases={ {name: round(took, 1) for name, took in self.phases.items()} } "
             f"flows_started_by_worker={dict(self.flows_started_by_worker)}"
         )
 
 
-def run_chaos(database_url: str, order_count: int, *, seed: int = 7, kill_a_worker: bool = False) -> Outcome:
-    """``kill_a_worker`` (PostgreSQL only): a second worker process shares the work and is SIGKILLed mid-run,
-    then started again under the same worker id, which recovers the flows it had in flight."""
+def run_chaos(
+    database_url: str,
+    order_count: int,
+    *,
+    seed: int = 7,
+    workers: int = 1,
+    kills: int = 0,
+    bad_orders: int | None = None,
+    say: Callable[[str], None] = lambda line: None,
+) -> Outcome:
+    """``workers`` > 1 (PostgreSQL only): worker processes besides this one share the work; ``kills`` of
+    them are SIGKILLed at random moments while the orders flow, each started again under its worker id,
+    which recovers the flows it had in flight. ``bad_orders``: how many orders carry a data error (default
+    about 1 %, at least one of each kind)."""
+    if kills and workers < 2:
+        raise ValueError("a kill needs a worker process besides this one: workers >= 2")
+    if workers > 1 and database_url.startswith("sqlite"):
+        raise ValueError("several worker processes need PostgreSQL (SQLite serves one process)")
     started = time.monotonic()
     rng = random.Random(seed)
+    bad_count = bad_orders if bad_orders is not None else max(len(BAD_KINDS), int(order_count * BAD_SHARE))
     with (
         _recording_sandboxes() as sandboxes,
         demo_environment(database_url, worker_id="chaos") as env,
         _webhook_intake(env) as intake_url,
-        SecondWorker(database_url, env, sandboxes, enabled=kill_a_worker) as second,
+        WorkerProcesses(database_url, env, sandboxes, count=workers - 1, rng=rng, started=started) as pool,
     ):
         env.sync_catalog()
         skus = env.erp_skus()
         _stock_up(env, skus, order_count)
         variants = env._variants_by_sku()
         env._variants_by_sku = lambda: variants  # type: ignore[method-assign]  # the shopper's page, read once
+        store_only = sorted(set(variants) - set(skus))
         _misbehave(env, seed)
         unsubscribed = int(order_count * UNSUBSCRIBED_SHARE)
+        bad_at = _bad_positions(rng, unsubscribed, order_count, bad_count)
+        say(f"placing {order_count} orders ({bad_count} bad) with {workers} worker(s)")
+        outcome = Outcome(orders=order_count, reconcile_only=unsubscribed, workers=workers)
         placed = [_place(env, rng, skus, n) for n in range(unsubscribed)]
         for topic in ("ORDERS_CREATE", "ORDERS_PAID"):
             created = _patiently(partial(env._graphql, SUBSCRIBE, {"topic": topic, "url": intake_url}))
             assert not created["webhookSubscriptionCreate"]["userErrors"], created
-        placed += [_place(env, rng, skus, n) for n in range(unsubscribed, order_count)]
-        outcome = Outcome(orders=len(placed), reconcile_only=unsubscribed)
-        outcome.phases["place"] = time.monotonic() - started
+        with _killing(pool, kills, window=max(5.0, 0.5 * order_count), rng=rng):
+            for n in range(unsubscribed, order_count):
+                if n in bad_at:
+                    kind = bad_at[n]
+                    order_id = _place_bad(env, rng, skus, store_only, n, kind)
+                    outcome.bad_orders[order_id] = kind
+                else:
+                    order_id = _place(env, rng, skus, n)
+                placed.append(order_id)
+            outcome.phases["place"] = time.monotonic() - started
+            say(f"placed after {outcome.phases['place']:.0f} s")
 
-        _reconcile(env, "reconcile-1")
-        if kill_a_worker:
-            second.kill_and_restart()
-            outcome.kills = second.kills
-        env.shopify_sandbox.webhooks.wait_idle(SETTLE_SECONDS)
-        _reconcile(env, "reconcile-2")  # a second sweep over everything: must double nothing
-        _wait_for(lambda: _unsettled(env, placed) == [], "every order synced or parked")
+            _reconcile(env, "reconcile-1")
+            env.shopify_sandbox.webhooks.wait_idle(SETTLE_SECONDS)
+            _reconcile(env, "reconcile-2")  # a second sweep over everything: must double nothing
+            _wait_for(lambda: _unsettled(env, placed) == [], "every order synced, parked or held")
+        outcome.kills, outcome.kill_moments = pool.kills, list(pool.kill_moments)
         outcome.phases["orders_synced"] = time.monotonic() - started
+        say(f"orders synced after {outcome.phases['orders_synced']:.0f} s; kills {outcome.kill_moments}")
 
         env.ship_open_orders()
         shipped = _sales_orders_shipped(env)
@@ -148,26 +212,36 @@ def run_chaos(database_url: str, order_count: int, *, seed: int = 7, kill_a_work
             if _fulfilled_in_store(env) >= shipped:
                 break
         env.run_poll("poll_erp_fulfillments", "chaos-again")  # re-reading shipments doubles nothing
-
         outcome.phases["fulfilled"] = time.monotonic() - started
+        # Stock moved on both sides (Shopify at checkout, NetSuite at shipping): the inventory flow's
+        # reconcile, still under faults, must leave the store showing what the ERP has.
+        inventory_run = env.engine.enqueue(inventory.FLOW, "chaos-reconcile", {"reconcile": True})
+        reconciled = inventory_run.result(SETTLE_SECONDS)
+        if reconciled.status != "completed":
+            outcome.problems.append(f"inventory reconcile did not complete: {reconciled.reason}")
+        outcome.phases["inventory_reconciled"] = time.monotonic() - started
+        say(f"fulfilled and inventory reconciled after {outcome.phases['inventory_reconciled']:.0f} s")
+
         _calm(env)
         outcome.faults_injected = _injected(env)
         deliveries = env.shopify_sandbox.webhooks.log()
         outcome.webhook_deliveries = len(deliveries)
         outcome.duplicate_deliveries = len(deliveries) - len({d["webhook_id"] for d in deliveries})
         _check(env, placed, outcome)
+        _check_inventory(env, skus, outcome)
+        _check_tieout(env, outcome)
         outcome.flows_started_by_worker = _flows_started_by_worker(database_url)
     outcome.seconds = time.monotonic() - started
     return outcome
 
 
-# --- a second worker process, killed mid-run ------------------------------------------------------------
+# --- worker processes, killed at random moments ---------------------------------------------------------
 WORKER = Path(__file__).with_name("chaos_worker.py")
 
 
 @contextmanager
 def _recording_sandboxes() -> Iterator[list[Any]]:
-    """The sandboxes the demo builds, so a second worker process can connect to them too."""
+    """The sandboxes the demo builds, so worker processes can connect to them too."""
     built: list[Any] = []
     original = erpsync.demo.build_sandbox
 
@@ -182,54 +256,99 @@ def _recording_sandboxes() -> Iterator[list[Any]]:
         erpsync.demo.build_sandbox = original
 
 
-class SecondWorker:
-    """A real worker process (tests/chaos/chaos_worker.py) on the same database and sandboxes."""
+class WorkerProcesses:
+    """``count`` real worker processes (tests/chaos/chaos_worker.py, ids chaos-2, chaos-3, ...) on the same
+    database and sandboxes as this process (worker ``chaos``)."""
 
     def __init__(
-        self, database_url: str, env: DemoEnvironment, sandboxes: list[Any], *, enabled: bool
+        self,
+        database_url: str,
+        env: DemoEnvironment,
+        sandboxes: list[Any],
+        *,
+        count: int,
+        rng: random.Random,
+        started: float,
     ) -> None:
-        self.enabled = enabled
         self.database_url = database_url
+        self.ids = [f"chaos-{n}" for n in range(2, count + 2)]
         self.kills = 0
-        self.process: subprocess.Popen[str] | None = None
+        self.kill_moments: list[tuple[str, float]] = []
+        self.processes: dict[str, subprocess.Popen[str]] = {}
+        self._rng = rng
+        self._started = started
+        self._lock = threading.Lock()
         urls = {"shopify": env.shopify_url, "netsuite": env.desk.url}  # type: ignore[attr-defined]
         self._sandboxes = {
             s.platform: {"url": urls[s.platform], "credentials": s.credentials()} for s in sandboxes
         }
         self._folder: Path | None = None
 
-    def __enter__(self) -> SecondWorker:
-        if self.enabled:
-            self._start()
+    def __enter__(self) -> WorkerProcesses:
+        for worker_id in self.ids:
+            self._start(worker_id)
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes.values():
             try:
-                self.process.wait(timeout=30)
+                process.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+                process.kill()
+                process.wait(timeout=10)
 
-    def kill_and_restart(self) -> None:
-        assert self.process is not None
-        os.kill(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=10)
-        self.kills += 1
-        self._start()  # the same worker id: DBOS recovers the flows it had in flight
+    def kill_one(self) -> None:
+        """SIGKILL a worker drawn at random, then start it again under the same id: DBOS recovers the flows
+        it had in flight."""
+        with self._lock:
+            worker_id = self._rng.choice(self.ids)
+            process = self.processes[worker_id]
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+            self.kills += 1
+            self.kill_moments.append((worker_id, time.monotonic() - self._started))
+            self._start(worker_id)
 
-    def _start(self) -> None:
-        if self._folder is None:  # the sandboxes' credentials, for the worker only, in a private temp folder
+    def _start(self, worker_id: str) -> None:
+        if self._folder is None:  # the sandboxes' credentials, for the workers only, in a private temp folder
             self._folder = Path(tempfile.mkdtemp(prefix="chaos-worker-"))
             (self._folder / "sandboxes.json").write_text(json.dumps(self._sandboxes))
         command = [sys.executable, str(WORKER), "--database-url", self.database_url,
-                   "--worker-id", "chaos-2", "--sandboxes", str(self._folder / "sandboxes.json")]  # fmt: skip
-        log = (self._folder / f"worker-{self.kills}.log").open("w")
-        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, text=True)
-        assert self.process.stdout is not None
-        ready = self.process.stdout.readline()
-        assert ready.strip() == "ready", f"chaos worker did not start; see {log.name}"
+                   "--worker-id", worker_id, "--sandboxes", str(self._folder / "sandboxes.json")]  # fmt: skip
+        log = (self._folder / f"{worker_id}-{self.kills}.log").open("w")
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, text=True)
+        assert process.stdout is not None
+        ready = process.stdout.readline()
+        assert ready.strip() == "ready", f"chaos worker {worker_id} did not start; see {log.name}"
+        self.processes[worker_id] = process
+
+
+@contextmanager
+def _killing(pool: WorkerProcesses, kills: int, *, window: float, rng: random.Random) -> Iterator[None]:
+    """SIGKILL ``kills`` workers at moments drawn at random over ``window`` seconds from now, while the
+    block's orders flow; kills whose moment the block outlived happen as it ends (the summary says when)."""
+    moments = sorted(rng.uniform(0.5, window) for _ in range(kills))
+    stop = threading.Event()
+    begun = time.monotonic()
+
+    def killer() -> None:
+        for moment in moments:
+            if stop.wait(max(0.0, begun + moment - time.monotonic())):
+                return
+            pool.kill_one()
+
+    thread = threading.Thread(target=killer, name="chaos-killer", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=60)
+    for _ in range(kills - pool.kills):
+        pool.kill_one()
 
 
 # --- the faults ----------------------------------------------------------------------------------------
@@ -290,6 +409,27 @@ def _place(env: DemoEnvironment, rng: random.Random, skus: list[str], number: in
     return _patiently(lambda: env.place_order(basket, email=f"chaos{number}@example.com"))
 
 
+def _place_bad(
+    env: DemoEnvironment, rng: random.Random, skus: list[str], store_only: list[str], number: int, kind: str
+) -> str:
+    """An order with a data error: a discount code (the demo's NetSuite settings name no discount item), or
+    a SKU only the store sells (NetSuite has no item for it)."""
+    email = f"chaos{number}@example.com"
+    if kind == "discount_without_item":
+        basket = shopper_basket(rng, skus)
+        return _patiently(lambda: env.place_order(basket, email=email, code=DISCOUNT_CODE))
+    if not store_only:
+        raise AssertionError("the Shopify sandbox's seed has no SKU NetSuite lacks: no unknown-SKU order")
+    sku = rng.choice(store_only)
+    return _patiently(lambda: env.place_order([(sku, 1)], email=email))
+
+
+def _bad_positions(rng: random.Random, first: int, end: int, count: int) -> dict[int, str]:
+    """Which order numbers (among those placed with webhooks on) are bad, and with which data error."""
+    positions = rng.sample(range(first, end), k=min(count, end - first))
+    return {position: BAD_KINDS[n % len(BAD_KINDS)] for n, position in enumerate(sorted(positions))}
+
+
 def _patiently(action: Callable[[], T], attempts: int = 30) -> T:
     for attempt in range(attempts):
         try:
@@ -319,12 +459,15 @@ def _webhook_intake(env: DemoEnvironment) -> Iterator[str]:
 
 # --- reading the outcome ---------------------------------------------------------------------------------
 def _unsettled(env: DemoEnvironment, placed: list[str]) -> list[str]:
-    parked = {e.business_key for e in env.hub.store.exceptions(status="open") if e.flow == orders.FLOW}
+    store = env.hub.store
+    parked = {e.business_key for e in store.exceptions(status="open") if e.flow == orders.FLOW}
+    held = {h.business_key for h in store.holds() if h.flow == orders.FLOW}
     return [
         order_id
         for order_id in placed
-        if env.hub.store.external_id("netsuite", "order", f"shopify:{order_id}") is None
-        and f"shopify:{order_id}" not in parked
+        if f"shopify:{order_id}" not in parked
+        and f"shopify:{order_id}" not in held
+        and store.external_id("netsuite", "order", f"shopify:{order_id}") is None
     ]
 
 
@@ -367,15 +510,22 @@ def _check(env: DemoEnvironment, placed: list[str], outcome: Outcome) -> None:
     )
     outcome.sales_orders = Counter({str(row.get("otherrefnum")): int(row["n"]) for row in rows})
     outcome.fulfillments = Counter({order_id: count for order_id, (_, count) in store_orders.items()})
-    outcome.parked = {
-        e.business_key: e.message for e in store.exceptions(status="open") if e.flow == orders.FLOW
-    }
+    exceptions = [e for e in store.exceptions(status="open") if e.flow == orders.FLOW]
+    outcome.parked = {e.business_key: e.message for e in exceptions}
+    holds = {h.business_key: h for h in store.holds() if h.flow == orders.FLOW}
+    outcome.held = {key: hold.waits_on for key, hold in holds.items()}
     for order_id in placed:
         key, number = f"shopify:{order_id}", numbers[order_id]
         in_erp = outcome.sales_orders.get(number, 0)
+        if order_id in outcome.bad_orders:
+            _check_bad(outcome, order_id, number, in_erp, [e for e in exceptions if e.business_key == key])
+            continue
         if key in outcome.parked:
             if not outcome.parked[key]:
                 outcome.problems.append(f"order {number} parked without a reason")
+            continue
+        if key in outcome.held:
+            outcome.problems.append(f"good order {number} is held on {outcome.held[key]}")
             continue
         if in_erp != 1:
             outcome.problems.append(f"order {number} is {in_erp} times in NetSuite, not once")
@@ -385,6 +535,81 @@ def _check(env: DemoEnvironment, placed: list[str], outcome: Outcome) -> None:
             )
     extra = set(outcome.sales_orders) - set(numbers.values())
     outcome.problems += [f"NetSuite has sales order {ref} that no placed order explains" for ref in extra]
+
+
+def _check_bad(outcome: Outcome, order_id: str, number: str, in_erp: int, exceptions: list[Any]) -> None:
+    """A bad order is never synced, and waits visibly with its reason: parked as a data error naming the
+    field and a fix (discount), or held on the SKU it needs (unknown SKU, released once the item exists)."""
+    key, kind = f"shopify:{order_id}", outcome.bad_orders[order_id]
+    if in_erp:
+        outcome.problems.append(f"bad order {number} ({kind}) reached NetSuite {in_erp} time(s)")
+    if outcome.fulfillments.get(order_id, 0):
+        outcome.problems.append(f"bad order {number} ({kind}) was fulfilled")
+    if kind == "discount_without_item":
+        reasons = [e for e in exceptions if e.error_class == "data" and "discount" in e.message]
+        if not reasons or not all(e.field == "discounts" and e.suggested_fix for e in reasons):
+            outcome.problems.append(
+                f"bad order {number} ({kind}) is not parked as a data error with field and fix: "
+                f"{[(e.error_class, e.message) for e in exceptions]}"
+            )
+    elif not (outcome.held.get(key) or "").startswith("variant:"):
+        outcome.problems.append(
+            f"bad order {number} ({kind}) is not held on its SKU: {outcome.held.get(key)}"
+        )
+
+
+def _check_inventory(env: DemoEnvironment, skus: list[str], outcome: Outcome) -> None:
+    """Every ERP level the inventory flow pushes (ERP available − safety stock, at its store location) is
+    what Shopify shows as available."""
+    erp_levels = []
+    cursor, more = None, True
+    while more:
+        batch = env.hub.erp.inventory_changed_since(cursor)
+        erp_levels += batch.records
+        cursor, more = batch.cursor, batch.more
+    expected = {
+        (level.sku, level.location_code): level.available
+        for level in inventory.store_levels(erp_levels, env.hub)
+        if level.sku in skus
+    }
+    shown: dict[tuple[str, str], int] = {}
+    after: str | None = None
+    while True:
+        page = _patiently(partial(env._graphql, LEVELS_PAGE, {"after": after}))["productVariants"]
+        for node in page["nodes"]:
+            for level in node["inventoryItem"]["inventoryLevels"]["nodes"]:
+                location = level["location"]["id"].rsplit("/", 1)[-1]
+                available = {q["name"]: q["quantity"] for q in level["quantities"]}["available"]
+                shown[(node["sku"], location)] = available
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    outcome.inventory_levels_compared = len(expected)
+    if not expected:
+        outcome.problems.append("no ERP inventory level to compare")
+    for (sku, location), available in sorted(expected.items()):
+        if shown.get((sku, location)) != available:
+            outcome.problems.append(
+                f"inventory of {sku} at store location {location}: NetSuite says {available} available, "
+                f"Shopify shows {shown.get((sku, location))}"
+            )
+
+
+def _check_tieout(env: DemoEnvironment, outcome: Outcome) -> None:
+    """The day's tie-out (flows/tieout.py) differs only where an order waits visibly in erpsync: a bad
+    order (or a good one parked with its reason) is ``missing_in_erp``; anything else is a breach."""
+    report = tieout.run_tieout(env.hub, datetime.now(UTC).date())
+    rows = report["rows"]
+    outcome.tieout_differences = len(rows)
+    explained = set(outcome.parked) | set(outcome.held)
+    for row in rows:
+        if row["difference"] == "missing_in_erp" and row["business_key"] in explained:
+            continue
+        outcome.problems.append(f"tie-out difference not explained by the exception queue: {row}")
+    missing = {row["business_key"] for row in rows}
+    for order_id in outcome.bad_orders:
+        if f"shopify:{order_id}" not in missing:
+            outcome.problems.append(f"tie-out does not show bad order {order_id} as missing in the ERP")
 
 
 def _flows_started_by_worker(database_url: str) -> Counter[str]:
@@ -408,3 +633,43 @@ def _wait_for(condition: Callable[[], bool], what: str, timeout: float = SETTLE_
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.2)
+
+
+# --- the full-size command ---------------------------------------------------------------------------------
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.chaos.chaos_run",
+        description="The chaos run at any size; prints progress and the outcome; exits 1 on any breach.",
+    )
+    parser.add_argument("--orders", type=int, default=CI_ORDERS)
+    parser.add_argument("--workers", type=int, default=1, help="worker processes in all (this one included)")
+    parser.add_argument("--kills", type=int, default=0, help="SIGKILLs of worker processes at random moments")
+    parser.add_argument(
+        "--database", required=True, help="postgresql://... (several workers) or sqlite:///..."
+    )
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--json", type=Path, help="also write the outcome's figures to this file")
+    args = parser.parse_args(argv)
+
+    def say(line: str) -> None:
+        print(f"[{datetime.now(UTC):%H:%M:%S}] {line}", flush=True)
+
+    outcome = run_chaos(
+        args.database, args.orders, seed=args.seed, workers=args.workers, kills=args.kills, say=say
+    )
+    say(outcome.summary())
+    for problem in outcome.problems[:50]:
+        say(f"PROBLEM: {problem}")
+    if args.json:
+        figures = {
+            key: value
+            for key, value in vars(outcome).items()
+            if key not in ("sales_orders", "fulfillments", "parked", "held")
+        }
+        figures.update(doubled=outcome.doubled, parked=len(outcome.parked), held=len(outcome.held))
+        args.json.write_text(json.dumps(figures, indent=2, default=str))
+    return 1 if outcome.problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
