@@ -189,13 +189,13 @@ ITEM_FULFILLMENT: dict[str, Any] = {
                 "line": 1,
                 "itemReceive": True,
                 "quantity": 2.0,
-                "custcol_shopify_line_id": "866550311766439020",
+                "custcol_erpsync_line_id": "866550311766439020",
             },
             {
                 "line": 2,
                 "itemReceive": False,
                 "quantity": 1.0,
-                "custcol_shopify_line_id": "141249953214522974",
+                "custcol_erpsync_line_id": "141249953214522974",
             },
         ]
     },

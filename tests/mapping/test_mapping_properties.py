@@ -51,7 +51,7 @@ KEYS = st.sampled_from(
         "item",
         "items",
         "itemReceive",
-        "custcol_shopify_line_id",
+        "custcol_erpsync_line_id",
         "package",
         "packageTrackingNumber",
         "shipMethod",

@@ -133,7 +133,11 @@ class Account:
     ) -> Record:
         with self.lock:
             if record_type.name == "inventoryItem":
-                record = {**record, "locations": self.stock_lines(record["id"])}
+                record = {
+                    **record,
+                    "locations": self.stock_lines(record["id"]),
+                    "price": _price_lines(record),
+                }
             return self.store.represent(record_type, record, base_url, expand=expand, fields=fields)
 
     def stock_lines(self, item_id: str) -> Record:
@@ -171,3 +175,11 @@ def _has_children(store: RecordStore, record_id: str) -> bool:
         for table in store.records.values()
         for record in table.values()
     )
+
+
+def _price_lines(item: Record) -> Record:
+    """The item's price sublist: the Base Price level at quantity 0 (the sandbox keeps one price per item)."""
+    if item.get("basePrice") is None:
+        return {"items": []}
+    base = {"priceLevel": {"id": "1", "refName": "Base Price"}, "quantity": {"value": "0"}}
+    return {"items": [{**base, "price": float(item["basePrice"])}]}  # NetSuite JSON numbers are floats

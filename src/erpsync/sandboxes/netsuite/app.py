@@ -9,6 +9,7 @@
     GET /services/rest/async/v1/job/{id}[/task[/{id}[/result]]]   asynchronous jobs
     GET /services/rest/system/v1/governanceLimits                 the account's concurrency limit
     /_sandbox/...                                   the shared control API (+ warehouse, async, governance)
+    POST /_sandbox/validate/{type}                  would a create accept this body? (stores nothing)
 
 Every API request is authenticated (TBA or bearer), admitted by concurrency governance (429 over the
 limit), then passed through the fault injector under the operation name "<METHOD> <recordType>"
@@ -26,6 +27,7 @@ from starlette.responses import JSONResponse, Response
 from erpsync.sandboxes.common import FaultInjector, SandboxClock, control_router, install_fault_handling
 from erpsync.sandboxes.netsuite.account import Account
 from erpsync.sandboxes.netsuite.auth import AccountCredentials, OAuth2ClientCredentials, TokenBasedAuth
+from erpsync.sandboxes.netsuite.dry_run import dry_run_router
 from erpsync.sandboxes.netsuite.errors import NetSuiteError
 from erpsync.sandboxes.netsuite.gate import ApiGate
 from erpsync.sandboxes.netsuite.governance import AsyncJobs, ConcurrencyGovernor
@@ -97,6 +99,7 @@ def _build_app(sandbox: NetSuiteSandbox) -> FastAPI:
     gate = ApiGate(sandbox)
     app.include_router(control_router(sandbox))
     app.include_router(control_extras_router(sandbox))
+    app.include_router(dry_run_router(sandbox.account))
     app.include_router(token_router(sandbox))
     app.include_router(record_router(sandbox.account, gate))
     app.include_router(suiteql_router(sandbox.account, gate))

@@ -199,6 +199,8 @@ def _types() -> dict[str, RecordType]:
                 # Payment terms (a Term list record) and the tax registration number ("Tax Reg. Number").
                 "terms": ref("term"),
                 "vatRegNumber": TEXT,
+                # E-mail marketing consent (Soft/Confirmed Opt-In/Out; SOAP enum GlobalSubscriptionStatus).
+                "globalSubscriptionStatus": Field(Kind.ENUM, "globalSubscriptionStatus"),
                 "defaultAddress": READ_ONLY_TEXT,
                 "addressBook": sublist(ADDRESS_BOOK_LINE),
             },
@@ -342,7 +344,18 @@ RETURN_STATUSES = {
     "H": "Closed",
 }
 SHIP_STATUSES = {"A": "Picked", "B": "Packed", "C": "Shipped"}
-ENUMS = {"orderStatus": ORDER_STATUSES, "shipStatus": SHIP_STATUSES}
+# [UNCONF] the REST ids of the four statuses; the names are NetSuite's (SOAP enum GlobalSubscriptionStatus).
+SUBSCRIPTION_STATUSES = {
+    "1": "Soft Opt-In",
+    "2": "Soft Opt-Out",
+    "3": "Confirmed Opt-In",
+    "4": "Confirmed Opt-Out",
+}
+ENUMS = {
+    "orderStatus": ORDER_STATUSES,
+    "shipStatus": SHIP_STATUSES,
+    "globalSubscriptionStatus": SUBSCRIPTION_STATUSES,
+}
 STATUS_NAMES = {"invoice": INVOICE_STATUSES, "returnAuthorization": RETURN_STATUSES}
 
 

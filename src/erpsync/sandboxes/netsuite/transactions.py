@@ -236,6 +236,8 @@ def _fulfill(store: RecordStore, order: Record, body: Record) -> tuple[RecordTyp
                 "quantity": quantity,
                 "location": location,
                 "description": line.get("description"),
+                # Transaction column fields applied to both forms carry over (erpsync's line id does).
+                **{name: value for name, value in line.items() if name.startswith("custcol")},
             }
         )
     if not fulfillment_lines:
