@@ -60,6 +60,17 @@ def test_initial_load_benchmark_creates_every_erp_item_as_a_store_product(result
     assert latest(results_dir, "initial-load-standard")["new_items"] == 3
 
 
-def test_benchmarks_not_built_say_so() -> None:
-    with pytest.raises(NotImplementedError, match="not built"):
-        bench.run("reconcile")
+def test_reconcile_benchmark_repairs_exactly_the_injected_drift(results_dir: Path) -> None:
+    figures = bench.run("reconcile", skus=60, orders_count=40, drift=0.05, quiet=True)
+    assert figures["drift_injected_levels"] == figures["drift_repaired_levels"] == 9  # 5 % of 180 levels
+    assert figures["drift_injected_orders"] == figures["drift_repaired_orders"] == 2
+    assert figures["false_repairs_levels"] == figures["false_repairs_orders"] == 0
+    assert figures["levels_wrong_after"] == figures["orders_missing_in_netsuite_after"] == 0
+    assert figures["exactly_the_injected_drift"] is True
+    # One bulk read per sweep, no per-SKU look-ups, and only the drifted levels written (one call here).
+    assert figures["shopify_inventory_calls_by_operation"] == {
+        "bulkOperationRunQuery": 1,
+        "currentBulkOperation": 1,
+        "inventorySetQuantities": 1,
+    }
+    assert latest(results_dir, "reconcile")["levels"] == 180

@@ -18,11 +18,17 @@ from erpsync.model import InventoryLevel
 FLOW = "inventory_to_store"
 
 
+RECONCILE_MAX_PAGES = 100_000  # a sweep reads every page in one run; the cap only stops a runaway cursor
+
+
 def register(engine: Engine, hub: Hub) -> None:
     @engine.flow(FLOW, queue=hub.shop.system, record_type="poll")
     def inventory_to_store(ctx: FlowContext, trigger: dict[str, Any]) -> dict[str, Any]:
-        """A reconcile (``{"reconcile": true}``) starts from the beginning: every level is set again, which
-        corrects any drift in the store."""
+        """A reconcile (``{"reconcile": true}``) starts from the beginning and corrects any drift in the
+        store: with a store that can be read in bulk (``inventory_snapshot``) it reads every ERP page in this
+        run and writes only the levels the store shows differently; otherwise every level is set again."""
+        if trigger.get("reconcile") and hasattr(hub.shop, "inventory_snapshot"):
+            return _reconcile(ctx, hub, trigger)
         pushed = 0
         for page in range(20):
             cursor = ctx.step(f"read_cursor_{page}", poll_cursor, hub.store, FLOW, trigger, page)
@@ -40,6 +46,50 @@ def register(engine: Engine, hub: Hub) -> None:
             if not batch.more:
                 break
         return {"levels_pushed": pushed}
+
+
+def _reconcile(ctx: FlowContext, hub: Hub, trigger: dict[str, Any]) -> dict[str, Any]:
+    """Every ERP page against one bulk snapshot of the store. Each page is one step that reads the page and
+    keeps only the drifted levels, so the flow's durable log holds the drift, not the catalog; the snapshot
+    is read on first use (again after a crash, since it is not part of the log)."""
+    snapshot = _LazySnapshot(hub)
+    checked = repaired = 0
+    for page in range(RECONCILE_MAX_PAGES):
+        cursor = ctx.step(f"read_cursor_{page}", poll_cursor, hub.store, FLOW, trigger, page)
+        drift = ctx.step(f"read_drift_{page}", snapshot.read_drift, cursor)
+        if drift["levels"]:
+            ctx.step(
+                f"repair_{page}",
+                snapshot.set_inventory,
+                drift["levels"],
+                idempotency_key=ctx.idempotency_key(f"repair_{page}"),
+            )
+        checked += drift["checked"]
+        repaired += len(drift["levels"])
+        ctx.step(f"move_cursor_{page}", hub.store.set_cursor, FLOW, drift["cursor"])
+        if not drift["more"]:
+            break
+    return {"levels_checked": checked, "levels_pushed": repaired, "reconcile": True}
+
+
+class _LazySnapshot:
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+        self._snapshot: Any = None
+
+    def _get(self) -> Any:
+        if self._snapshot is None:
+            self._snapshot = self.hub.shop.inventory_snapshot()  # type: ignore[attr-defined]
+        return self._snapshot
+
+    def read_drift(self, cursor: str | None) -> dict[str, Any]:
+        batch = self.hub.erp.inventory_changed_since(cursor)
+        levels = store_levels(batch.records, self.hub)
+        drifted = self._get().drifted(levels) if levels else []
+        return {"levels": drifted, "checked": len(levels), "cursor": batch.cursor, "more": batch.more}
+
+    def set_inventory(self, levels: list[InventoryLevel], *, idempotency_key: str) -> None:
+        self._get().set_inventory(levels, idempotency_key=idempotency_key)
 
 
 def store_levels(erp_levels: list[InventoryLevel], hub: Hub) -> list[InventoryLevel]:

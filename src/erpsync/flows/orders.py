@@ -7,12 +7,13 @@ corrected canonical order under ``"order"``, which is then used as given.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from erpsync.engine import Engine, FlowContext
 from erpsync.flows import cancellations, companies
 from erpsync.flows.hub import Hub
-from erpsync.flows.polling import register_poller
+from erpsync.flows.polling import register_poller, sweep_unsynced
 from erpsync.model import Customer, Order
 
 FLOW = "order_to_erp"
@@ -61,7 +62,22 @@ def register(engine: Engine, hub: Hub) -> None:
         target_flow=FLOW,
         payload=lambda order: order_reference(order.origin.id),
         reread_payload=order_reference,
+        unsynced=_unsynced_orders(hub),
     )
+
+
+def _unsynced_orders(hub: Hub) -> Callable[[], list[list[str]]] | None:
+    """The reconcile sweep: every store order (ids from one bulk read) without a sales order link."""
+    order_ids = getattr(hub.shop, "order_ids", None)
+    if order_ids is None:
+        return None  # a store connector without id listing: a reconcile re-reads every order
+    system = hub.shop.system
+
+    def unsynced() -> list[list[str]]:
+        listed = ((oid, f"{system}:{oid}", updated) for oid, updated in order_ids())
+        return sweep_unsynced(listed, hub.store, system=hub.erp.system, record_type="order")
+
+    return unsynced
 
 
 def _order(ctx: FlowContext, hub: Hub, reference: dict[str, Any]) -> Order:

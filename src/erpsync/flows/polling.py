@@ -6,8 +6,9 @@ business key plus its version."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC
+from itertools import chain
 from typing import Any
 
 from erpsync.connectors.base import ChangeBatch, Unreadable
@@ -29,6 +30,7 @@ def register_poller(
     payload: Callable[[Any], dict[str, Any]] = lambda record: record.to_json_dict(),
     reread_payload: Callable[[str], dict[str, Any]] | None = None,
     record_type: str = "record",
+    unsynced: Callable[[], list[list[str]]] | None = None,
 ) -> None:
     """Declare the flow ``name`` that feeds ``target_flow`` with every record ``read_changes`` returns.
 
@@ -36,11 +38,23 @@ def register_poller(
     ``target_flow`` re-reads its record from an id (``reread_payload(id)``), it is queued like any other
     and parks itself with the platform's reason (and can be retried once fixed at the source); otherwise it
     is parked here, with its reason, under ``target_flow``.
+
+    ``unsynced`` (with ``reread_payload``) makes a reconcile a sweep: it lists the records the target system
+    has no id for — ``[record id, business key, version]`` each, see ``sweep_unsynced`` — and only those are
+    queued, re-read by id; without it a reconcile pages through every record from the beginning.
     """
 
     @engine.flow(name, queue=queue, record_type="poll")
     def poll(ctx: FlowContext, trigger: dict[str, Any]) -> dict[str, Any]:
         workflow_ids: list[str] = []
+        if trigger.get("reconcile") and unsynced is not None and reread_payload is not None:
+            missing = ctx.step("reconcile_sweep", unsynced)
+            for record_id, business_key, version in missing:
+                handle = engine.enqueue(
+                    target_flow, business_key, reread_payload(record_id), version=f"reconcile~{version}"
+                )
+                workflow_ids.append(handle.workflow_id)
+            return {"enqueued": len(workflow_ids), "workflow_ids": workflow_ids, "swept": True}
         for page in range(MAX_PAGES_PER_POLL):
             cursor = ctx.step(f"read_cursor_{page}", poll_cursor, store, name, trigger, page)
             batch = ctx.step(f"read_changes_{page}", read_changes, cursor)
@@ -68,6 +82,28 @@ def register_poller(
             if not batch.more:
                 break
         return {"enqueued": len(workflow_ids), "workflow_ids": workflow_ids}
+
+
+def sweep_unsynced(
+    records: Iterable[tuple[str, str, str]],
+    store: Store,
+    *,
+    system: str,
+    record_type: str,
+    chunk: int = 2000,
+) -> list[list[str]]:
+    """Of ``records`` (record id, business key, version) — streamed, e.g. from a bulk read — those
+    ``system`` has no id for in the cross-reference: one store query per ``chunk`` records, memory flat."""
+    missing: list[list[str]] = []
+    batch: list[tuple[str, str, str]] = []
+    for record in chain(records, [None]):
+        if record is not None:
+            batch.append(record)
+        if batch and (record is None or len(batch) >= chunk):
+            linked = store.linked_keys(system, record_type, [key for _, key, _ in batch])
+            missing += [[record_id, key, version] for record_id, key, version in batch if key not in linked]
+            batch = []
+    return missing
 
 
 def poll_cursor(store: Store, name: str, trigger: dict[str, Any], page: int) -> str | None:

@@ -3,7 +3,7 @@ and hashes of the fields last synced so a sync writes only what really changed."
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -60,6 +60,22 @@ class CrossReferences(StoreCore):
                     CrossReference.business_key == business_key,
                 )
             )
+
+    def linked_keys(self, system: str, record_type: str, business_keys: Iterable[str]) -> set[str]:
+        """Which of ``business_keys`` ``system`` has an id for: one query per 500 keys (reconcile sweeps)."""
+        wanted, linked = list(business_keys), set[str]()
+        with self._read() as session:
+            for start in range(0, len(wanted), 500):
+                linked.update(
+                    session.scalars(
+                        select(CrossReference.business_key).where(
+                            CrossReference.system == system,
+                            CrossReference.record_type == record_type,
+                            CrossReference.business_key.in_(wanted[start : start + 500]),
+                        )
+                    )
+                )
+        return linked
 
     def business_key(self, system: str, record_type: str, external_id: str) -> str | None:
         with self._read() as session:

@@ -24,8 +24,10 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from erpsync.connectors.base import ChangeBatch, Unreadable
+from erpsync.connectors.shopify.bulk import BulkReader
 from erpsync.connectors.shopify.client import GraphQLClient, RetrySchedule
 from erpsync.connectors.shopify.errors import SYSTEM, data_error_for_user_errors
+from erpsync.connectors.shopify.inventory_snapshot import InventorySnapshot
 from erpsync.connectors.shopify.throttle import CostBudget
 from erpsync.connectors.shopify.translate import (
     COMPANY_FIELDS,
@@ -122,6 +124,7 @@ query orderForFulfillment($id: ID!) {
     } }
   }
 }"""
+ORDER_IDS_BULK_QUERY = "{ orders { edges { node { id updatedAt } } } }"
 ORDER_STATUS_QUERY = "query orderStatus($id: ID!) { order(id: $id) { id cancelledAt } }"
 ORDER_GATEWAYS_QUERY = """
 query orderGateways($id: ID!) { order(id: $id) { id transactions(first: 20) { kind status gateway } } }"""
@@ -360,7 +363,11 @@ class ShopifyConnector:
                     "quantity": quantity,
                 }
             )
-        for index, chunk in enumerate(_chunks(quantities, MAX_INPUT_ITEMS)):
+        self.set_quantities(quantities, idempotency_key=idempotency_key)
+
+    def set_quantities(self, quantities: Sequence[Mapping[str, Any]], *, idempotency_key: str) -> None:
+        """``inventorySetQuantities`` for entries whose item and location ids are known, 250 per call."""
+        for index, chunk in enumerate(_chunks(list(quantities), MAX_INPUT_ITEMS)):
             self.client.mutate(
                 INVENTORY_SET,
                 {
@@ -376,6 +383,15 @@ class ShopifyConnector:
                 record=f"inventory of {len(chunk)} SKU/location pairs",
                 idempotency_key=f"{idempotency_key}:{index}",
             )
+
+    def order_ids(self) -> Iterator[tuple[str, str]]:
+        """Every order's id and ``updatedAt`` from one bulk read, for reconcile sweeps (no per-order read)."""
+        rows = BulkReader(self.client).run(ORDER_IDS_BULK_QUERY)
+        return ((legacy_id(str(row["id"])), str(row.get("updatedAt") or "")) for row in rows)
+
+    def inventory_snapshot(self) -> InventorySnapshot:
+        """Every level's quantity in one bulk read, for reconcile sweeps (``inventory_snapshot.py``)."""
+        return InventorySnapshot.read(self)
 
     def create_fulfillment(self, fulfillment: Fulfillment, *, idempotency_key: str) -> str:
         order = self.client.execute(ORDER_FOR_FULFILLMENT, {"id": gid("Order", fulfillment.order_id)}).get(

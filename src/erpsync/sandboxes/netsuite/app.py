@@ -27,6 +27,7 @@ from starlette.responses import JSONResponse, Response
 from erpsync.sandboxes.common import FaultInjector, SandboxClock, control_router, install_fault_handling
 from erpsync.sandboxes.netsuite.account import Account
 from erpsync.sandboxes.netsuite.auth import AccountCredentials, OAuth2ClientCredentials, TokenBasedAuth
+from erpsync.sandboxes.netsuite.bulk_seed import bulk_seed_router
 from erpsync.sandboxes.netsuite.dry_run import dry_run_router
 from erpsync.sandboxes.netsuite.errors import NetSuiteError
 from erpsync.sandboxes.netsuite.gate import ApiGate
@@ -99,6 +100,7 @@ def _build_app(sandbox: NetSuiteSandbox) -> FastAPI:
     gate = ApiGate(sandbox)
     app.include_router(control_router(sandbox))
     app.include_router(control_extras_router(sandbox))
+    app.include_router(bulk_seed_router(sandbox.account))
     app.include_router(dry_run_router(sandbox.account))
     app.include_router(token_router(sandbox))
     app.include_router(record_router(sandbox.account, gate))

@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from graphql import FieldNode, GraphQLError, get_operation_ast, parse
 
 from erpsync.sandboxes.common import FaultKind, control_router, install_fault_handling
+from erpsync.sandboxes.shopify.bulk_seed import bulk_seed_router
 from erpsync.sandboxes.shopify.errors import INVALID_TOKEN_BODY, internal_error, throttled_error
 from erpsync.sandboxes.shopify.staged_uploads import upload_router
 
@@ -56,6 +57,7 @@ def build_app(sandbox: ShopifySandbox) -> FastAPI:
     )
     install_fault_handling(app)
     app.include_router(control_router(sandbox))
+    app.include_router(bulk_seed_router(sandbox))  # benchmarks: many products, orders, drift at once
     app.include_router(upload_router(sandbox.staged_files))  # staged uploads' bucket (bulk mutations)
 
     @app.post("/admin/api/{version}/graphql.json")
