@@ -27,7 +27,14 @@ from typing import Any
 
 import httpx
 
-from bench.common import RequestCounter, SandboxProcess, print_table, sandbox_process, write_result
+from bench.common import (
+    RequestCounter,
+    SandboxProcess,
+    own_cpu_seconds,
+    print_table,
+    sandbox_process,
+    write_result,
+)
 from erpsync.connectors.netsuite.auth import auth_from_credentials
 from erpsync.connectors.netsuite.connector import NetSuiteConnector
 from erpsync.connectors.shopify.connector import ShopifyConnector
@@ -193,33 +200,46 @@ def netsuite_orders(
     *,
     concurrency: int = 15,
     latency_ms: int = 300,
+    flows_in_flight: int | None = None,
     database_url: str | None = None,
     quiet: bool = False,
 ) -> dict[str, Any]:
-    """``size`` store orders through the order_to_erp flow (engine queue ``netsuite`` at ``concurrency``)."""
+    """``size`` store orders through the order_to_erp flow into an account limited to ``concurrency``
+    requests in flight, wired as ``erpsync run`` wires it (``erpsync.budgets``: request slots, and
+    ``flows_in_flight`` flows, by default twice the limit; ``flows_in_flight=concurrency`` is the engine
+    before request slots, for a comparison in the same run)."""
     with (
         sandbox_process("netsuite", seed=7) as sandbox,
         order_harness(
-            sandbox, concurrency=concurrency, latency_ms=latency_ms, database_url=database_url
+            sandbox,
+            concurrency=concurrency,
+            latency_ms=latency_ms,
+            database_url=database_url,
+            flows_in_flight=flows_in_flight,
         ) as harness,
     ):
-        started = time.monotonic()
+        started, cpu = time.monotonic(), own_cpu_seconds()
         outcomes = harness.run_orders(range(1, size + 1))
-        elapsed = time.monotonic() - started
+        elapsed, cpu = time.monotonic() - started, own_cpu_seconds() - cpu
         governance = sandbox.control("GET", "governance")
     ceiling = concurrency / (latency_ms / 1000)
     sent = harness.counter.sent
+    middle = harness.counter.middle_rate()
     result: dict[str, Any] = {
         "orders": size,
         "completed": outcomes.count("completed"),
         "concurrency": concurrency,
+        "flows_in_flight": harness.flows_in_flight,
         "latency_ms": latency_ms,
         "seconds": round(elapsed, 3),
         "requests": sent,
         "requests_per_second": round(sent / elapsed, 2),
         "ceiling_requests_per_second": ceiling,
         "utilisation": round(sent / elapsed / ceiling, 4),
+        # The middle 80 % of the answers: without start-up and the tail, where fewer flows than slots remain.
+        "middle_80pct_utilisation": None if middle is None else round(middle / ceiling, 4),
         "orders_per_second": round(size / elapsed, 2),
+        "erpsync_cpu_ms_per_order": round(cpu / size * 1000, 2),
         "http_429": harness.counter.statuses.get(429, 0),
         "sandbox_peak_in_flight": governance.get("peak"),
         "sandbox_rejected": governance.get("rejected"),
@@ -237,6 +257,7 @@ class OrderHarness:
     engine: Any
     erp: NetSuiteConnector
     counter: RequestCounter
+    flows_in_flight: int | None = None
 
     def run_orders(self, numbers: Iterable[int]) -> list[str]:
         """Enqueue every order at once, wait for all; their final statuses."""
@@ -253,8 +274,15 @@ class OrderHarness:
 
 @contextmanager
 def order_harness(
-    sandbox: SandboxProcess, *, concurrency: int, latency_ms: int, database_url: str | None = None
+    sandbox: SandboxProcess,
+    *,
+    concurrency: int,
+    latency_ms: int,
+    database_url: str | None = None,
+    flows_in_flight: int | None = None,
 ) -> Iterator[OrderHarness]:
+    from erpsync.budgets import FLOWS_PER_REQUEST_SLOT, declare_budget
+    from erpsync.config import Budget
     from erpsync.engine import Engine
     from erpsync.flows import Hub, orders
     from erpsync.store import Store
@@ -273,12 +301,13 @@ def order_harness(
         engine = Engine(url, worker_id=f"bench-{uuid.uuid4().hex[:8]}")
         stack.callback(engine.shutdown, 0)
         engine.budget("shopify", concurrency=4)
-        engine.budget(erp.system, concurrency=concurrency)
+        # As `erpsync run` declares it from `budget: {concurrency: N}` (erpsync.budgets).
+        declare_budget(engine, erp, Budget(concurrency=concurrency, flows_in_flight=flows_in_flight))
         orders.register(engine, Hub(store=store, shop=_OfflineShop(), erp=erp))
         engine.launch()
         erp.item_ids_for_skus(SKUS)  # warm the item cache: set-up, not part of the measured run
-        counter.sent, counter.statuses = 0, {}
-        yield OrderHarness(engine, erp, counter)
+        counter.reset()
+        yield OrderHarness(engine, erp, counter, flows_in_flight or FLOWS_PER_REQUEST_SLOT * concurrency)
 
 
 def netsuite_connector(sandbox: SandboxProcess) -> NetSuiteConnector:

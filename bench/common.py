@@ -97,6 +97,7 @@ class RequestCounter:
     sent: int = 0
     statuses: dict[int, int] = field(default_factory=dict)
     started_at: float = field(default_factory=time.monotonic)
+    answered_at: list[float] = field(default_factory=list)  # monotonic time of every answer
 
     def attach(self, http: httpx.Client) -> None:
         http.event_hooks.setdefault("request", []).append(self._on_request)
@@ -107,6 +108,20 @@ class RequestCounter:
 
     def _on_response(self, response: httpx.Response) -> None:
         self.statuses[response.status_code] = self.statuses.get(response.status_code, 0) + 1
+        self.answered_at.append(time.monotonic())
+
+    def reset(self) -> None:
+        self.sent, self.statuses, self.answered_at = 0, {}, []
+
+    def middle_rate(self, share: float = 0.8) -> float | None:
+        """Answers per second over the middle ``share`` of the answers: the run without its start-up and
+        its tail (the last flows finishing leave slots idle)."""
+        times = sorted(self.answered_at)
+        skip = int(len(times) * (1 - share) / 2)
+        window = times[skip : len(times) - skip]
+        if len(window) < 2 or window[-1] <= window[0]:
+            return None
+        return (len(window) - 1) / (window[-1] - window[0])
 
 
 def machine() -> dict[str, Any]:

@@ -16,6 +16,7 @@ from erpsync.engine import runtime
 from erpsync.engine.context import ENGINE_STEP, FlowContext, HoldRequested, StepFailed
 from erpsync.engine.policy import Action, RetryPolicy
 from erpsync.engine.records import HeldRecord, RecordKeeper
+from erpsync.engine.slots import LeasedSlots, LocalSlots, RequestSlots
 from erpsync.engine.state import EngineState
 from erpsync.engine.workers import WatchSettings, WorkerWatch
 from erpsync.errors import ConfigError, classify
@@ -35,6 +36,7 @@ class Budget:
     concurrency: int | None = None
     requests_per_second: float | None = None
     per_record: int | None = None
+    requests_in_flight: int | None = None
 
 
 @dataclass(frozen=True)
@@ -88,10 +90,13 @@ class FlowHandle:
 
     def result(self, timeout: float = 60.0) -> FlowResult:
         deadline = time.monotonic() + timeout
+        # Short flows are seen finished soon after they finish; long ones are not asked about 200 times/s.
+        pause = 0.005
         while not self.done():
             if time.monotonic() > deadline:
                 raise TimeoutError(f"flow run {self.workflow_id} not finished after {timeout} s")
-            time.sleep(0.05)
+            time.sleep(pause)
+            pause = min(0.05, pause * 1.5)
         return FlowResult(**runtime.result(self.workflow_id))
 
 
@@ -138,6 +143,7 @@ class Engine:
         self.polling_interval = polling_interval
         self.alert_hooks: list[AlertHook] = []
         self._budgets: dict[str, Budget] = {}
+        self._request_slots: dict[str, RequestSlots] = {}
         self._flows: dict[str, FlowDefinition] = {}
         self._schedules: list[tuple[str, Callable[..., Any], str, str]] = []
         self._launched = False
@@ -164,6 +170,7 @@ class Engine:
         requests_per_second: float | None = None,
         *,
         per_record: int | None = None,
+        requests_in_flight: int | None = None,
     ) -> Budget:
         """Declare the queue of one target system; every worker must declare the same budgets.
 
@@ -171,10 +178,32 @@ class Engine:
         flow *starts* per second (DBOS's limiter), not API calls: a flow making three calls makes three.
         ``per_record=1`` makes it a partitioned queue keyed by business key: two changes of one record
         (an order and its cancellation) never run at the same time, in any worker, while other records do.
+        ``requests_in_flight`` caps the *requests* in flight across all workers, for an API limited that way
+        (NetSuite's account concurrency): the connector holds one of :meth:`request_slots` per request, and
+        ``concurrency`` may then exceed it, so that flows between two requests do not leave the API idle.
         """
         self._require_not_launched("declare a budget")
-        self._budgets[name] = Budget(name, concurrency, requests_per_second, per_record)
+        if requests_in_flight is not None and requests_in_flight < 1:
+            raise ConfigError(
+                f"budget {name}: requests_in_flight must be at least 1, got {requests_in_flight}"
+            )
+        self._budgets[name] = Budget(name, concurrency, requests_per_second, per_record, requests_in_flight)
         return self._budgets[name]
+
+    def request_slots(self, name: str) -> RequestSlots:
+        """The cluster-wide limiter of the requests in flight to budget ``name`` (``requests_in_flight``):
+        ``acquire(timeout)`` before each request, ``release()`` after its answer, on the same thread."""
+        budget = self._budgets.get(name)
+        if budget is None or budget.requests_in_flight is None:
+            raise ConfigError(f"budget {name!r} was not declared with requests_in_flight=...")
+        if name not in self._request_slots:
+            if self.database_url.startswith("sqlite"):
+                self._request_slots[name] = LocalSlots(budget.requests_in_flight)
+            else:
+                self._request_slots[name] = LeasedSlots(
+                    self.database_url, name, budget.requests_in_flight, worker_id=self.worker_id
+                )
+        return self._request_slots[name]
 
     def flow(
         self, name: str, *, queue: str, record_type: str | None = None, retry: RetryPolicy | None = None
@@ -230,6 +259,8 @@ class Engine:
             ],
             self.polling_interval,
         )
+        # A restarted worker (same id) holds no request yet: the leases of its previous life are stale.
+        self.state.free_request_slots(self.worker_id)
         runtime.launch()
         runtime.apply_schedules(self._schedules)
         self._watch.start()
@@ -239,6 +270,8 @@ class Engine:
         """Stop taking work; flows running here get ``drain_seconds`` to finish (the rest are recovered)."""
         self._watch.stop()
         runtime.destroy(self.worker_id, drain_seconds if self._launched else 0)
+        for slots in self._request_slots.values():
+            slots.close()
         self.records.close()
         self.state.close()
         self._launched = False
@@ -323,16 +356,25 @@ class Engine:
 
     def _complete(self, ctx: FlowContext, value: Any) -> FlowResult:
         key = f"{ctx.record_type}:{ctx.business_key}"
-        runtime.bookkeeping(f"{ENGINE_STEP}complete", self._record_completion, ctx, key)
-        self.release(key)
+        waiting = runtime.bookkeeping(f"{ENGINE_STEP}complete", self._record_completion, ctx, key)
+        if waiting is None:
+            # A run checkpointed by an erpsync before the holds moved into this step (recovered after an
+            # upgrade): its next steps are the separate look-up and release, so replay those.
+            self.release(key)
+        elif waiting:
+            self.release(key, waiting=waiting)
+        # Nothing waiting: a record held after the look-up sees the key completed when it re-checks its hold
+        # (``_hold``), and releases itself, because the key was marked before the look-up.
         return FlowResult("completed", value=value)
 
-    def _record_completion(self, ctx: FlowContext, key: str) -> None:
-        """Mark the key done, close the record's exception, timeline "completed" (one checkpoint)."""
-        self.state.mark_completed(key)
+    def _record_completion(self, ctx: FlowContext, key: str) -> list[HeldRecord]:
+        """Mark the key done, close the record's exception, timeline "completed", and return the records held
+        on the key (one checkpoint for all: most completions release nothing, and then this is the last)."""
+        self.state.mark_completed(key)  # committed before the look-up below: see _complete
         self.records.resolve(ctx.flow, ctx.business_key, note="a later run of the record completed")
         self.records.event(ctx.record_type, ctx.business_key, "completed", correlation_id=ctx.workflow_id)
         RECORDS_PROCESSED.labels(flow=ctx.flow, system=ctx.system).inc()
+        return self.records.waiting(key)
 
     def _after_failure(
         self,
@@ -408,12 +450,14 @@ class Engine:
         runtime.run_step(f"{ENGINE_STEP}mark_completed", self.state.mark_completed, prerequisite)
         return self.release(prerequisite)
 
-    def release(self, prerequisite: str) -> list[FlowHandle]:
-        """Run again every record held on ``prerequisite`` (called when it completed, or by an operator)."""
+    def release(self, prerequisite: str, *, waiting: list[HeldRecord] | None = None) -> list[FlowHandle]:
+        """Run again every record held on ``prerequisite`` (called when it completed, or by an operator);
+        ``waiting``: those records, when the caller has just looked them up in a checkpoint of its own."""
         # Enqueue first, mark released after: a crash in between re-enqueues (deduplicated by hold id) rather
         # than leaving holds marked released whose records never ran. The records the marking returns that
         # were not waiting a moment ago were held in between; they are enqueued too.
-        waiting = runtime.bookkeeping(f"{ENGINE_STEP}holds", self.records.waiting, prerequisite)
+        if waiting is None:
+            waiting = runtime.bookkeeping(f"{ENGINE_STEP}holds", self.records.waiting, prerequisite)
         handles = self._run_released(prerequisite, waiting)
         released = runtime.bookkeeping(f"{ENGINE_STEP}release", self.records.release, prerequisite)
         seen = {held.hold_id for held in waiting}

@@ -37,6 +37,17 @@ completed_keys = sa.Table(
     sa.Column("completed_at", sa.Float, nullable=False),
 )
 
+# One row per request slot of a budget declared with ``requests_in_flight`` (PostgreSQL; see slots.py).
+request_slots = sa.Table(
+    "erpsync_engine_request_slots",
+    metadata,
+    sa.Column("budget", sa.String(200), primary_key=True),
+    sa.Column("slot", sa.Integer, primary_key=True),
+    sa.Column("holder", sa.String(64), nullable=True),
+    sa.Column("worker_id", sa.String(200), nullable=True),
+    sa.Column("lease_until", sa.Float, nullable=True),
+)
+
 _SCHEMA_LOCK = zlib.crc32(b"erpsync_engine_schema")
 
 
@@ -114,6 +125,16 @@ class EngineState:
                 sa.select(workers.c.worker_id).where(workers.c.heartbeat_at >= self._now() - older_than)
             )
             return sorted(row.worker_id for row in rows)
+
+    def free_request_slots(self, worker_id: str) -> int:
+        """Free the request slots a (dead, or restarted) worker still holds; returns how many."""
+        with self._db.begin() as conn:
+            freed = conn.execute(
+                request_slots.update()
+                .where(request_slots.c.worker_id == worker_id)
+                .values(holder=None, worker_id=None, lease_until=None)
+            )
+            return freed.rowcount
 
     # --- paused flows ------------------------------------------------------------------------------------
     def pause(self, flow: str, reason: str) -> None:

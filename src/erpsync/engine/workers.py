@@ -57,6 +57,7 @@ class WorkerWatch:
             # Recover first, forget after: DBOS recovery is idempotent (it only re-enqueues workflows still
             # PENDING on the dead executor), so two workers doing this at once is harmless.
             count = self._recover([dead])
+            self._state.free_request_slots(dead)
             if self._state.forget_worker(dead, self._settings.dead_after):
                 log.warning(
                     "worker %s stopped beating; put %d unfinished flows back on their queues", dead, count

@@ -87,6 +87,27 @@ class CostBudget:
         self._in_flight: dict[int, float] = {}
         self._next_ticket = 0
         self.waited_seconds = 0.0
+        self._rate_cap: float | None = None
+        self._size_cap: float | None = None
+
+    def limit(self, *, restore_rate: float | None = None, bucket_size: float | None = None) -> None:
+        """Pace to at most ``restore_rate`` points/s and ``bucket_size`` points, whatever Shopify reports:
+        the share of the bucket given to erpsync (``budget: {cost_per_second, bucket_size}`` in erpsync.yaml)
+        when other apps of the same store spend from it too."""
+        with self._lock:
+            self._rate_cap, self._size_cap = restore_rate, bucket_size
+            if self._status is not None:
+                self._status = self._capped(self._status)
+
+    def _capped(self, status: ThrottleStatus) -> ThrottleStatus:
+        if self._rate_cap is None and self._size_cap is None:
+            return status
+        size = min(status.maximum_available, self._size_cap or status.maximum_available)
+        return ThrottleStatus(
+            maximum_available=size,
+            currently_available=min(status.currently_available, size),
+            restore_rate=min(status.restore_rate, self._rate_cap or status.restore_rate),
+        )
 
     @property
     def calibrated(self) -> bool:
@@ -136,14 +157,14 @@ class CostBudget:
         with self._lock:
             self._in_flight.pop(ticket, None)
             if status is not None:
-                self._status = status
+                self._status = self._capped(status)
                 self._observed_at = self._clock()
             self._lock.notify_all()
 
     def observe(self, status: ThrottleStatus) -> None:
         """Adopt a reported bucket state outside of a reservation (e.g. a THROTTLED answer)."""
         with self._lock:
-            self._status = status
+            self._status = self._capped(status)
             self._observed_at = self._clock()
             self._lock.notify_all()
 
