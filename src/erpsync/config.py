@@ -231,6 +231,36 @@ class Alert(_Strict):
     events: list[str] = Field(default_factory=lambda: ["new_exception_class", "flow_paused"])
 
 
+class Smtp(_Strict):
+    """The SMTP server erpsync's own customer e-mails go through (``erpsync.notify``)."""
+
+    host: str
+    port: int = Field(default=587, ge=1, le=65535)
+    starttls: bool = True
+    username: str | None = None
+    password: SecretRef | None = None
+
+
+class Notifications(_Strict):
+    """Customer e-mails. ``shipping_confirmation``: ``store`` (the store sends its own, e.g. Shopify's
+    notifyCustomer), ``erpsync`` (erpsync's notifier through ``smtp``, for stores that do not), ``off``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    smtp: Smtp | None = None
+    sender: str | None = Field(default=None, alias="from")
+    shipping_confirmation: Literal["store", "erpsync", "off"] = "store"
+
+    @model_validator(mode="after")
+    def _erpsync_needs_smtp(self) -> Notifications:
+        if self.shipping_confirmation == "erpsync" and (self.smtp is None or not self.sender):
+            raise ValueError(
+                "shipping_confirmation: erpsync sends the mail itself: give `smtp: {host: ..., port: ...}` "
+                "and `from: Shop <shop@example.com>`"
+            )
+        return self
+
+
 class Settings(BaseSettings):
     """The whole erpsync configuration."""
 
@@ -243,6 +273,7 @@ class Settings(BaseSettings):
     connections: dict[str, Connection] = Field(default_factory=dict)
     flows: dict[str, Flow] = Field(default_factory=dict)
     alerts: list[Alert] = Field(default_factory=list)
+    notifications: Notifications = Field(default_factory=Notifications)
 
     @classmethod
     def settings_customise_sources(
@@ -315,4 +346,10 @@ def check_secrets(settings: Settings) -> list[str]:
             alert.url.resolve()
         except ValueError as exc:
             problems.append(f"alerts.{index}.url: {exc}")
+    smtp = settings.notifications.smtp
+    if smtp is not None and smtp.password is not None:
+        try:
+            smtp.password.resolve()
+        except ValueError as exc:
+            problems.append(f"notifications.smtp.password: {exc}")
     return problems

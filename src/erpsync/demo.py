@@ -25,9 +25,11 @@ from typing import Any, Protocol
 
 import httpx
 
+from erpsync.config import Notifications
 from erpsync.connectors.base import ErpConnector
 from erpsync.connectors.netsuite.auth import auth_from_credentials
 from erpsync.connectors.netsuite.connector import NetSuiteConnector
+from erpsync.connectors.netsuite.translate import NetSuiteSettings
 from erpsync.connectors.shopify.connector import ShopifyConnector
 from erpsync.connectors.tryton import TrytonClient, TrytonConnector
 from erpsync.engine import Engine, FlowResult
@@ -43,8 +45,10 @@ from erpsync.flows import (
     register_flows,
     tieout,
 )
+from erpsync.notify import configure_notifications
 from erpsync.sandboxes import build_sandbox
 from erpsync.sandboxes.common import serve_in_thread
+from erpsync.sandboxes.email import EmailSink
 from erpsync.sandboxes.tryton import add_stock, running_tryton, ship_sale
 from erpsync.store import Store
 
@@ -52,6 +56,7 @@ SHOPIFY_SEED = 11  # gives the store its locations and customers; its own catalo
 NETSUITE_SEED = 7
 ERPS = ("netsuite", "tryton")
 WAIT_SECONDS = 120.0
+DEMO_SENDER = "erpsync demo shop <shop@erpsync-demo.test>"
 
 REFUND_CREATE = """
 mutation refundCreate($input: RefundInput!, $key: String!) {
@@ -142,6 +147,8 @@ class DemoEnvironment:
     shopify_credentials: dict[str, Any]
     shopify_sandbox: Any
     placed_orders: list[str] = field(default_factory=list)
+    email_sink: EmailSink | None = None
+    netsuite_url: str | None = None
 
     # --- the flows, one trigger at a time -------------------------------------------------------------
     def run_poll(self, poller: str, trigger_id: str) -> list[FlowResult]:
@@ -339,10 +346,20 @@ class DemoEnvironment:
 
 @contextmanager
 def demo_environment(
-    database_url: str, *, erp: str = "netsuite", worker_id: str = "demo"
+    database_url: str,
+    *,
+    erp: str = "netsuite",
+    worker_id: str = "demo",
+    email_sink: EmailSink | None = None,
+    shipping_confirmation: str = "store",
+    netsuite_settings: NetSuiteSettings | None = None,
 ) -> Iterator[DemoEnvironment]:
     """Serve the Shopify sandbox and the ERP (the NetSuite sandbox, or a real Tryton), connect erpsync to
-    them, launch the engine with every flow; tear everything down after."""
+    them, launch the engine with every flow; tear everything down after.
+
+    With ``email_sink`` the shipping confirmations go to it: sent by the Shopify sandbox
+    (``shipping_confirmation="store"``, Shopify's notifyCustomer) or by erpsync's notifier (``"erpsync"``).
+    """
     if erp not in ERPS:
         raise ValueError(f"unknown demo ERP {erp!r}; choose one of {', '.join(ERPS)}")
     shopify_sandbox = build_sandbox("shopify", seed=SHOPIFY_SEED)
@@ -356,10 +373,14 @@ def demo_environment(
             base_url=shopify_server.url,
         )
         stack.callback(shop.close)
-        erp_connector, desk = _start_netsuite(stack) if erp == "netsuite" else _start_tryton(stack)
+        erp_connector, desk = (
+            _start_netsuite(stack, netsuite_settings) if erp == "netsuite" else _start_tryton(stack)
+        )
         store = Store.open(database_url)
         stack.callback(store.close)
         hub = Hub(store=store, shop=shop, erp=erp_connector, location_map=_location_map(shop, erp_connector))
+        if email_sink is not None:
+            _send_mail_to(email_sink, shipping_confirmation, shopify_sandbox, hub)
         engine = Engine(database_url, worker_id=worker_id)
         engine.budget(shop.system, concurrency=4)
         # The demo's Tryton runs on SQLite, which serialises writers: one sale at a time (on PostgreSQL more).
@@ -374,15 +395,31 @@ def demo_environment(
             shopify_url=shopify_server.url,
             shopify_credentials=shop_credentials,
             shopify_sandbox=shopify_sandbox,
+            email_sink=email_sink,
+            netsuite_url=desk.url if isinstance(desk, NetSuiteDesk) else None,
         )
 
 
-def _start_netsuite(stack: ExitStack) -> tuple[ErpConnector, ErpDesk]:
+def _send_mail_to(sink: EmailSink, mode: str, shopify_sandbox: Any, hub: Hub) -> None:
+    """Who sends the shipping confirmation, to the sink: the store, erpsync, or nobody ("off")."""
+    smtp = {"host": sink.host, "port": sink.smtp_port, "starttls": False}
+    settings = {"smtp": smtp, "from": DEMO_SENDER, "shipping_confirmation": mode}
+    configure_notifications(hub, Notifications.model_validate(settings))
+    if mode == "store":
+        shopify_sandbox.notifications.configure({"smtp_host": sink.host, "smtp_port": sink.smtp_port})
+
+
+def _start_netsuite(
+    stack: ExitStack, settings: NetSuiteSettings | None = None
+) -> tuple[ErpConnector, ErpDesk]:
     sandbox = build_sandbox("netsuite", seed=NETSUITE_SEED)
     server = stack.enter_context(serve_in_thread(sandbox.app))
     credentials = sandbox.credentials()
     connector = NetSuiteConnector(
-        credentials["account_id"], server.url, auth_from_credentials(server.url, credentials)
+        credentials["account_id"],
+        server.url,
+        auth_from_credentials(server.url, credentials),
+        settings=settings,
     )
     stack.callback(connector.close)
     return connector, NetSuiteDesk(server.url, connector)

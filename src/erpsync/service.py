@@ -27,6 +27,7 @@ from erpsync.flows import (
     register_flows,
     tieout,
 )
+from erpsync.notify import configure_notifications
 from erpsync.store import Store
 
 STORE_PLATFORMS = ("shopify",)
@@ -69,6 +70,7 @@ def build_service(settings: Settings) -> Service:
         settings.database_url, payload_retention=timedelta(days=retention) if retention else None
     )
     hub = Hub(store=store, shop=shop, erp=erp)
+    configure_notifications(hub, settings.notifications)  # who sends the shipping confirmation
     engine = Engine(settings.database_url, worker_id=settings.worker_id)
     for connector, connection in (
         (shop, settings.connections[shop_name]),

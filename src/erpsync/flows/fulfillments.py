@@ -1,5 +1,7 @@
 """Fulfillment to store: a shipment made in the ERP becomes a fulfillment of the store order, with its
-tracking number, company and URL, and the store's shipping confirmation e-mail to the customer.
+tracking number, company and URL, and the shipping confirmation e-mail to the customer: the store's own
+(``notify_customer``) or, for stores that do not send one, erpsync's (``hub.shipping_notifier``, a durable
+step after the store fulfillment exists, sent once per fulfillment; see ``erpsync.notify``).
 
 The ERP knows its own sales order and line numbers; the store order is found through the cross-reference
 written by ``order_to_erp``, and lines are matched by SKU (quantities beyond what is still unfulfilled are
@@ -52,7 +54,22 @@ def register(engine: Engine, hub: Hub) -> None:
             idempotency_key=ctx.idempotency_key("create_fulfillment"),
         )
         ctx.step("link", _link, hub, erp_fulfillment, fulfillment_id, order_key)
-        return {"status": "fulfilled", "fulfillment_id": fulfillment_id, "order_id": store_order_id}
+        result: dict[str, Any] = {
+            "status": "fulfilled",
+            "fulfillment_id": fulfillment_id,
+            "order_id": store_order_id,
+        }
+        if hub.shipping_notifier is not None:
+            # After the store fulfillment exists; once per fulfillment, however often the step runs.
+            result["email"] = ctx.step(
+                "send_shipping_confirmation",
+                hub.shipping_notifier.send_shipping_confirmation,
+                order,
+                fulfillment,
+                key=erp_fulfillment.business_key,
+                order_key=order_key,
+            )
+        return result
 
     register_poller(
         engine,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from erpsync.connectors.base import ErpConnector, StoreConnector
+from erpsync.notify import ShippingNotifier
 from erpsync.store import Store
 
 
@@ -23,6 +24,7 @@ class Hub:
     location_map: dict[str, str] = field(default_factory=dict)
     safety_stock: dict[str, int] = field(default_factory=dict)
     notify_customer: bool = True
+    shipping_notifier: ShippingNotifier | None = None  # erpsync sends the shipping confirmation (notify/)
 
     def safety_stock_for(self, sku: str, location: str) -> int:
         for key in (f"{sku}@{location}", sku, f"@{location}"):
