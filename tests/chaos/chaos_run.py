@@ -53,6 +53,7 @@ from fastapi import FastAPI
 import erpsync.demo
 from erpsync.demo import DemoEnvironment, demo_environment, shopper_basket
 from erpsync.flows import inventory, orders, tieout
+from erpsync.flows.polling import MAX_PAGES_PER_POLL
 from erpsync.sandboxes.common import serve_in_thread
 from erpsync.store.database import resolve_url
 from erpsync.web.webhooks import shopify_webhook_router
@@ -163,11 +164,13 @@ def run_chaos(
         raise ValueError("several worker processes need PostgreSQL (SQLite serves one process)")
     started = time.monotonic()
     rng = random.Random(seed)
+    settle = max(SETTLE_SECONDS, 1.0 * order_count)  # a bigger run's backlog takes longer to drain
     bad_count = bad_orders if bad_orders is not None else max(len(BAD_KINDS), int(order_count * BAD_SHARE))
     with (
         _recording_sandboxes() as sandboxes,
         demo_environment(database_url, worker_id="chaos") as env,
         _webhook_intake(env) as intake_url,
+        _one_shopify_client(env),
         WorkerProcesses(database_url, env, sandboxes, count=workers - 1, rng=rng, started=started) as pool,
     ):
         env.sync_catalog()
@@ -197,10 +200,10 @@ def run_chaos(
             outcome.phases["place"] = time.monotonic() - started
             say(f"placed after {outcome.phases['place']:.0f} s")
 
-            _reconcile(env, "reconcile-1")
-            env.shopify_sandbox.webhooks.wait_idle(SETTLE_SECONDS)
-            _reconcile(env, "reconcile-2")  # a second sweep over everything: must double nothing
-            _wait_for(lambda: _unsettled(env, placed) == [], "every order synced, parked or held")
+            _reconcile(env, "reconcile-1", settle)
+            env.shopify_sandbox.webhooks.wait_idle(settle)
+            _reconcile(env, "reconcile-2", settle)  # a second sweep over everything: must double nothing
+            _wait_for(lambda: _unsettled(env, placed) == [], "every order synced, parked or held", settle)
         outcome.kills, outcome.kill_moments = pool.kills, list(pool.kill_moments)
         outcome.phases["orders_synced"] = time.monotonic() - started
         say(f"orders synced after {outcome.phases['orders_synced']:.0f} s; kills {outcome.kill_moments}")
@@ -216,7 +219,7 @@ def run_chaos(
         # Stock moved on both sides (Shopify at checkout, NetSuite at shipping): the inventory flow's
         # reconcile, still under faults, must leave the store showing what the ERP has.
         inventory_run = env.engine.enqueue(inventory.FLOW, "chaos-reconcile", {"reconcile": True})
-        reconciled = inventory_run.result(SETTLE_SECONDS)
+        reconciled = inventory_run.result(settle)
         if reconciled.status != "completed":
             outcome.problems.append(f"inventory reconcile did not complete: {reconciled.reason}")
         outcome.phases["inventory_reconciled"] = time.monotonic() - started
@@ -441,9 +444,40 @@ def _patiently(action: Callable[[], T], attempts: int = 30) -> T:
     raise AssertionError("unreachable")
 
 
-def _reconcile(env: DemoEnvironment, trigger: str) -> None:
-    polled = env.engine.enqueue(orders.POLLER, trigger, {"reconcile": True}).result(SETTLE_SECONDS)
-    assert polled.status == "completed", f"reconcile poll {trigger}: {polled.reason}"
+def _reconcile(env: DemoEnvironment, trigger: str, settle: float) -> None:
+    """A reconcile sweep from the first order; a poll reads at most MAX_PAGES_PER_POLL pages, so a big shop's
+    sweep goes on in the following polls from where it stopped (as the scheduled poll does in production)."""
+    full_poll = MAX_PAGES_PER_POLL * int(getattr(env.hub.shop, "page_size", 25))
+    record: dict[str, Any] = {"reconcile": True}
+    for part in range(1000):
+        polled = env.engine.enqueue(orders.POLLER, f"{trigger}-{part}", record).result(settle)
+        assert polled.status == "completed", f"reconcile poll {trigger}-{part}: {polled.reason}"
+        if int(polled.value["enqueued"]) < full_poll:
+            return
+        record = {}
+
+
+@contextmanager
+def _one_shopify_client(env: DemoEnvironment) -> Iterator[None]:
+    """The shoppers' and the checks' GraphQL calls over one kept-alive client: the demo's ``_graphql`` opens a
+    client per call, whose TLS context alone took ~60 % of order placement in a profile (reliability.md)."""
+    credentials = env.shopify_credentials
+    headers = {"X-Shopify-Access-Token": credentials["access_token"], "Host": credentials["shop_domain"]}
+    client = httpx.Client(base_url=env.shopify_url, timeout=30, headers=headers)
+
+    def graphql(query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        response = client.post(credentials["graphql_path"], json={"query": query, "variables": variables})
+        response.raise_for_status()
+        body = response.json()
+        if body.get("errors"):
+            raise RuntimeError(f"Shopify sandbox GraphQL errors: {body['errors']}")
+        return dict(body["data"])
+
+    env._graphql = graphql  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        client.close()
 
 
 @contextmanager
