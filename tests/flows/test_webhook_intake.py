@@ -103,3 +103,41 @@ def test_oversized_wrong_type_and_malformed_bodies_get_clear_answers(intake: Int
     assert answer.status_code == 400
     kept = env.hub.store.payload(answer.json()["payload_id"])
     assert kept.body == not_an_object, "a signed delivery is archived even when it cannot be used"
+
+
+def test_an_order_edit_is_routed_to_its_order_and_a_refund_without_its_order_is_refused(
+    intake: Intake,
+) -> None:
+    env, client, secret = intake
+    env.sync_catalog()
+    order_id = env.place_order([(sorted(env._variants_by_sku())[0], 1)], email="edit@example.com")
+    # orders/edited carries no top-level id: the order is order_edit.order_id (webhook schema, API 2026-04).
+    edited = {
+        "order_edit": {
+            "id": 7001,
+            "app_id": None,
+            "created_at": "2026-12-04T10:00:00Z",
+            "committed_at": "2026-12-04T10:01:00Z",
+            "notify_customer": False,
+            "order_id": int(order_id),
+            "staff_note": "",
+            "user_id": None,
+            "line_items": {"additions": [], "removals": [{"id": 1, "delta": 1}]},
+            "discounts": {"line_item": {"additions": [], "removals": []}},
+            "shipping_lines": {"additions": [], "removals": []},
+        }
+    }
+    body = json.dumps(edited).encode()
+    answer = client.post(
+        "/webhooks/shopify", content=body, headers=_headers(body, secret, "e-1", "orders/edited")
+    )
+
+    assert answer.status_code == 200 and answer.json()["status"] == "queued", answer.text
+    assert env.engine.handle(answer.json()["workflow_id"]).result(60).status == "completed"
+    assert env.hub.store.external_id("netsuite", "order", f"shopify:{order_id}") is not None
+
+    refund = json.dumps({"id": 99, "note": "no order named"}).encode()
+    refused = client.post(
+        "/webhooks/shopify", content=refund, headers=_headers(refund, secret, "e-2", "refunds/create")
+    )
+    assert refused.status_code == 400 and refused.json()["status"] == "malformed", refused.text

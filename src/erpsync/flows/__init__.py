@@ -4,6 +4,8 @@
 moves, when, and which system owns what.
 """
 
+from types import ModuleType
+
 from erpsync.engine import Engine
 from erpsync.flows import (
     catalog,
@@ -12,18 +14,21 @@ from erpsync.flows import (
     fulfillments,
     inventory,
     invoicing,
+    loyalty,
     orders,
+    promotions,
     refunds,
     tieout,
 )
 from erpsync.flows.hub import Hub
 
 FLOW_MODULES = (orders, fulfillments, inventory, catalog, customers, companies, invoicing, refunds, tieout)
+ALL_FLOW_MODULES: tuple[ModuleType, ...] = (*FLOW_MODULES, promotions, loyalty)  # + discount codes, loyalty
 
 
 def register_flows(engine: Engine, hub: Hub) -> None:
     """Declare the budgets of both systems and every flow on ``engine`` (before ``engine.launch()``)."""
-    for module in FLOW_MODULES:
+    for module in ALL_FLOW_MODULES:
         module.register(engine, hub)
 
 

@@ -34,6 +34,7 @@ DELIVERY_SYSTEM = "shopify-webhook"
 ORDER_TOPICS = frozenset(
     {"orders/create", "orders/updated", "orders/paid", "orders/cancelled", "orders/edited"}
 )
+ORDER_EDITED_TOPIC = "orders/edited"
 REFUND_TOPIC = "refunds/create"
 
 security_log = logging.getLogger("erpsync.security")
@@ -102,30 +103,46 @@ def _accept(
         document = json.loads(body)
     except ValueError:
         document = None
-    if not isinstance(document, dict) or "id" not in document:
+    subject = _subject_id(delivery.topic, document)
+    if subject is None:
         store.record_event(
             "webhook",
             delivery.dedupe_key,
             "failed",
             system="shopify",
             error_class="data",
-            message=f"{delivery.topic} delivery is not a JSON object with an id (payload {payload_id})",
+            message=f"{delivery.topic} delivery does not name its record's id (payload {payload_id})",
             payload_id=payload_id,
         )
         return {
             "status": "malformed",
-            "error": "body is not a JSON object with an id",
+            "error": "body is not a JSON object naming its record's id",
             "payload_id": payload_id,
         }
-    queued = _route(engine, delivery, document)
+    queued = _route(engine, delivery, document, subject)
     store.link(DELIVERY_SYSTEM, "delivery", delivery.dedupe_key, delivery.dedupe_key)
     return {"status": "queued" if queued else "archived", "workflow_id": queued, "payload_id": payload_id}
 
 
-def _route(engine: Engine, delivery: WebhookDelivery, document: dict[str, Any]) -> str | None:
+def _subject_id(topic: str, document: Any) -> str | None:
+    """The id of the record a delivery is about: ``id`` at the top, except ``orders/edited``, whose body is
+    ``{"order_edit": {"order_id": …}}`` (webhook schema orders/edited, API 2026-04)."""
+    if not isinstance(document, dict):
+        return None
+    if topic == ORDER_EDITED_TOPIC:
+        edit = document.get("order_edit")
+        subject = edit.get("order_id") if isinstance(edit, dict) else None
+    elif topic == REFUND_TOPIC and document.get("order_id") is None:
+        subject = None  # a refund is booked against its order: without the order it cannot be routed
+    else:
+        subject = document.get("id")
+    return None if subject is None or isinstance(subject, (dict, list)) else str(subject)
+
+
+def _route(engine: Engine, delivery: WebhookDelivery, document: dict[str, Any], subject: str) -> str | None:
     """Queue the flow the topic feeds; topics no flow consumes are archived only."""
     if delivery.topic in ORDER_TOPICS:
-        order_id = str(document["id"])
+        order_id = subject
         # One run per merchant action: the flow re-reads the order, so it sees this change and any later one.
         version = f"event-{delivery.event_id or delivery.webhook_id}"
         handle = engine.enqueue(
@@ -135,7 +152,7 @@ def _route(engine: Engine, delivery: WebhookDelivery, document: dict[str, Any]) 
     if delivery.topic == REFUND_TOPIC:
         # A refund does not change once made, so its id alone dedupes repeated deliveries; the refund poll's
         # run of the same refund lands on the same credit memo (the ERP write is keyed by the refund).
-        refund_id, order_id = str(document["id"]), str(document["order_id"])
+        refund_id, order_id = subject, str(document.get("order_id"))
         reference = refunds.refund_reference(order_id, refund_id)
         return engine.enqueue(refunds.FLOW, f"shopify:{refund_id}", reference).workflow_id
     return None

@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 
 from erpsync.connectors.base import ChangeBatch, LedgerEntry
-from erpsync.connectors.netsuite import translate
+from erpsync.connectors.netsuite import promotions, translate
 from erpsync.connectors.netsuite.budget import ConcurrencyBudget
 from erpsync.connectors.netsuite.changes import ChangeCursor, poll_changes, sql_quote
 from erpsync.connectors.netsuite.client import NetSuiteClient, RetryRule, external_id_for
@@ -34,10 +34,12 @@ from erpsync.model import (
     Company,
     CreditMemo,
     Customer,
+    Discount,
     Fulfillment,
     InventoryLevel,
     Invoice,
     Location,
+    LoyaltyEvent,
     Money,
     Order,
     Payout,
@@ -119,6 +121,8 @@ class NetSuiteConnector:
             item_ids=self.item_ids_for_skus([line.sku for line in order.lines if line.sku]),
             settings=self.settings,
         )
+        if promotion := promotions.promotion_reference(self, order):
+            body["promoCode"] = promotion
         try:
             return self.client.upsert("salesOrder", external_id, body)
         except NetSuiteDataError as exc:
@@ -177,6 +181,23 @@ class NetSuiteConnector:
                 fix="create item {sku} in NetSuite, or map the SKU to an existing item",
             )
         return {sku: self._item_ids[sku] for sku in wanted}
+
+    # -- promotions and loyalty (connectors/netsuite/promotions.py) -----------------------------------
+
+    def get_discount(self, discount_id: str) -> Discount:
+        return promotions.get_discount(self, discount_id)
+
+    def discounts_changed_since(self, cursor: str | None) -> ChangeBatch[Discount]:
+        return promotions.discounts_changed_since(self, cursor)
+
+    def upsert_discount(self, discount: Discount, *, idempotency_key: str) -> str:
+        return promotions.upsert_discount(self, discount)
+
+    def loyalty_points(self, customer_id: str) -> int:
+        return promotions.loyalty_points(self, customer_id)
+
+    def post_loyalty_event(self, event: LoyaltyEvent, *, customer_id: str, idempotency_key: str) -> str:
+        return promotions.post_loyalty_event(self, event, customer_id=customer_id)
 
     # -- customers -----------------------------------------------------------------------------------
 

@@ -110,6 +110,10 @@ class NetSuiteSettings:
     campaign_field: str = "custbody_erpsync_campaign"
     discount_codes_field: str = "custbody_erpsync_discount_codes"
     line_id_field: str = "custcol_erpsync_line_id"
+    # promotions and loyalty (connectors/netsuite/promotions.py)
+    promotion_on_sales_order: bool = True  # name the code's promotion in the sales order's promoCode
+    loyalty_posting: str = "customer_field"  # the only mode built; "journal_entry" is not
+    loyalty_points_field: str = "custentity_loyalty_points"
 
 
 # -- small conversions -----------------------------------------------------------------------------

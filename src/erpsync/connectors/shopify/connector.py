@@ -25,6 +25,7 @@ from typing import Any, ClassVar
 
 from erpsync.connectors.base import ChangeBatch, Unreadable
 from erpsync.connectors.shopify.bulk import BulkReader
+from erpsync.connectors.shopify import promotions
 from erpsync.connectors.shopify.client import GraphQLClient, RetrySchedule
 from erpsync.connectors.shopify.errors import SYSTEM, data_error_for_user_errors
 from erpsync.connectors.shopify.inventory_snapshot import InventorySnapshot
@@ -50,6 +51,8 @@ from erpsync.connectors.shopify.translate import (
 )
 from erpsync.errors import DataError
 from erpsync.model import Company, Customer, Fulfillment, InventoryLevel, Location, Order, Product, Refund
+from erpsync.model.loyalty import LoyaltyBalance
+from erpsync.model.promotions import Discount
 
 MAX_INPUT_ITEMS = 250  # Shopify input arrays hold at most 250 items (https://shopify.dev/api/usage/limits)
 _CANCEL_REASONS = {"CUSTOMER", "DECLINED", "FRAUD", "INVENTORY", "OTHER", "STAFF"}
@@ -218,6 +221,21 @@ class ShopifyConnector:
 
     def close(self) -> None:
         self.client.close()
+
+    # -- promotions and loyalty (connectors/shopify/promotions.py) --------------------------------------
+    loyalty_metafield: str = promotions.DEFAULT_LOYALTY_METAFIELD  # "namespace.key" of the points balance
+
+    def get_discount(self, discount_id: str) -> Discount:
+        return promotions.get_discount(self, discount_id)
+
+    def discounts_changed_since(self, cursor: str | None) -> ChangeBatch[Discount]:
+        return promotions.discounts_changed_since(self, cursor)
+
+    def upsert_discount(self, discount: Discount, *, idempotency_key: str) -> str:
+        return promotions.upsert_discount(self, discount)
+
+    def loyalty_balances_changed_since(self, cursor: str | None) -> ChangeBatch[LoyaltyBalance]:
+        return promotions.loyalty_balances_changed_since(self, cursor)
 
     def __enter__(self) -> ShopifyConnector:
         return self

@@ -38,10 +38,12 @@ from erpsync.model import (
     Company,
     CreditMemo,
     Customer,
+    Discount,
     Fulfillment,
     InventoryLevel,
     Invoice,
     Location,
+    LoyaltyEvent,
     Order,
     Payout,
     Product,
@@ -460,6 +462,29 @@ class TrytonConnector:
         raise NotImplementedError(
             "Tryton connector: payouts are not built yet (a bank statement line in account_statement)"
         )
+
+    # -- promotions and loyalty: not built for Tryton ---------------------------------------------------
+
+    def _no_promotions(self, what: str) -> ConfigError:
+        return ConfigError(
+            f"Tryton connector: {what} is not built for Tryton (promotions and loyalty sync run with "
+            "NetSuite); disable the promotion and loyalty flows in erpsync.yaml"
+        )
+
+    def get_discount(self, discount_id: str) -> Discount:
+        raise self._no_promotions("reading discount codes")
+
+    def discounts_changed_since(self, cursor: str | None) -> ChangeBatch[Discount]:
+        raise self._no_promotions("polling discount codes")
+
+    def upsert_discount(self, discount: Discount, *, idempotency_key: str) -> str:
+        raise self._no_promotions("writing discount codes")
+
+    def loyalty_points(self, customer_id: str) -> int:
+        raise self._no_promotions("loyalty points")
+
+    def post_loyalty_event(self, event: LoyaltyEvent, *, customer_id: str, idempotency_key: str) -> str:
+        raise self._no_promotions("posting loyalty events")
 
     # -- polling -------------------------------------------------------------------------------------
 

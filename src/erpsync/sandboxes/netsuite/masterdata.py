@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from erpsync.sandboxes.netsuite import promotions
 from erpsync.sandboxes.netsuite.errors import NetSuiteError, user_error
 from erpsync.sandboxes.netsuite.records import Record, RecordStore
 from erpsync.sandboxes.netsuite.schema import RECORD_TYPES, RecordType
@@ -19,6 +20,8 @@ def before_write(store: RecordStore, record_type: RecordType, record: Record, *,
         _check_customer(store, record, creating=creating)
     elif record_type.family == "item":
         _check_item(store, record_type, record)
+    elif record_type.name == "promotionCode":
+        promotions.check_promotion_code(store, record)
     if creating and record_type.family in ("entity", "item", "list"):
         record.setdefault("isInactive", False)
         if record_type.name in ("customer", "location") or record_type.family == "item":

@@ -164,6 +164,8 @@ SALES_FIELDS = {
     "shippingCost": NUMBER,
     "discountItem": ref("item"),
     "discountRate": TEXT,  # "-10.00" (amount) or "-10%" (percent), as on the NetSuite form
+    # The promotion applied (https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_159795372138.html)
+    "promoCode": ref("promotionCode"),
     "taxItem": ref("item"),
     "taxRate": NUMBER,  # percent; legacy (non-SuiteTax) tax as set on the order header
     "subtotal": READ_ONLY_NUMBER,
@@ -220,6 +222,27 @@ def _types() -> dict[str, RecordType]:
         RecordType("inventoryItem", "item", inventory_item, suiteql_type="InvtPart"),
         RecordType("nonInventorySaleItem", "item", dict(ITEM_FIELDS), suiteql_type="NonInvtPart"),
         RecordType("discountItem", "item", {**ITEM_FIELDS, "rate": TEXT}, suiteql_type="Discount"),
+        # SuitePromotions' promotion (REST record id "promotioncode"): its coupon ``code``, the ``discount``
+        # item it books to and the ``rate`` ("10%" or an amount), as the REST API Browser names them
+        # (https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_76112913770.html; field list:
+        # https://system.netsuite.com/help/helpcenter/en_US/srbrowser/Browser2023_1/schema/record/PromotionCode.html).
+        RecordType(
+            "promotionCode",
+            "list",
+            {
+                **SYSTEM_FIELDS,
+                "name": Field(Kind.TEXT, required=True),
+                "code": TEXT,
+                "description": TEXT,
+                "discount": ref("item", required=True),
+                "rate": TEXT,
+                "startDate": DATE,
+                "endDate": DATE,
+                "isInactive": BOOL,
+                "isPublic": BOOL,
+                "minimumOrderAmount": NUMBER,
+            },
+        ),
         RecordType(
             "salesOrder",
             "transaction",
@@ -319,7 +342,7 @@ def _types() -> dict[str, RecordType]:
 RECORD_TYPES: dict[str, RecordType] = _types()
 
 # The issue asks for "nonInventoryItem"; NetSuite's REST name is nonInventorySaleItem. Both reach it.
-TYPE_ALIASES = {"nonInventoryItem": "nonInventorySaleItem"}
+TYPE_ALIASES = {"nonInventoryItem": "nonInventorySaleItem", "promotioncode": "promotionCode"}
 
 FAMILY_OF = {name: record_type.family for name, record_type in RECORD_TYPES.items()}
 

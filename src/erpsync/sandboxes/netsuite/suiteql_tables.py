@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from erpsync.sandboxes.netsuite import promotions
 from erpsync.sandboxes.netsuite.records import Record, RecordStore
 from erpsync.sandboxes.netsuite.schema import RECORD_TYPES
 from erpsync.sandboxes.netsuite.transactions import lines, stock_levels
@@ -305,6 +306,7 @@ TABLES: dict[str, Table] = {
     "inventoryitemlocations": Table(_STOCK_COLUMNS, _stock),
     "aggregateitemlocation": Table(_STOCK_COLUMNS, _stock),
     "transaction": Table(_TRANSACTION_COLUMNS, _transactions),
+    "promotioncode": Table(promotions.PROMOTION_CODE_COLUMNS, promotions.promotion_code_rows),
     "transactionline": Table(_LINE_COLUMNS, _transaction_lines),
 }
 

@@ -12,6 +12,7 @@ from erpsync.sandboxes.shopify import (
     discounts,
     fulfillments,
     inventory,
+    metafields,
     orders,
     refunds,
     subscriptions,
@@ -25,6 +26,7 @@ MUTATIONS: dict[str, Callable[..., dict[str, Any]]] = {
     **refunds.MUTATIONS,
     **customers.MUTATIONS,
     **discounts.MUTATIONS,
+    **metafields.MUTATIONS,
     **bulk.MUTATIONS,
     **subscriptions.MUTATIONS,
 }

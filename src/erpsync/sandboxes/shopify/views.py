@@ -10,7 +10,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from erpsync.sandboxes.shopify import order_math
+from erpsync.sandboxes.shopify import metafields, order_math
 from erpsync.sandboxes.shopify.context import ResolveContext
 from erpsync.sandboxes.shopify.ids import gid, maybe_number
 from erpsync.sandboxes.shopify.paging import connection
@@ -362,6 +362,7 @@ class Views:
                 for c in self.store.rows("company_contacts")
                 if c["customer_id"] == record["id"]
             ],
+            **metafields.owner_fields(record, self.page),
         }
 
     def company(self, record: Record) -> View:

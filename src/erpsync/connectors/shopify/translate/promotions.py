@@ -73,3 +73,37 @@ def discount_from_graphql(node: Mapping[str, Any]) -> Discount:
         starts_at=parse_time(rule.get("startsAt")),
         ends_at=parse_time(rule.get("endsAt")),
     )
+
+
+def discount_input(discount: Discount) -> dict[str, Any]:
+    """A canonical discount as ``DiscountCodeBasicInput``: the whole order, every customer, its first code.
+
+    Percentages go as a fraction (10 % → 0.1). Only percentage and fixed-amount discounts on the whole order
+    have a basic-code form; other kinds are a DataError naming the discount.
+    """
+    record = f"discount {discount.business_key}"
+    if discount.kind not in ("percentage", "fixed_amount") or discount.scope != "order" or not discount.codes:
+        raise DataError(
+            f"{record} is a {discount.kind} discount on {discount.scope} with {len(discount.codes)} code(s); "
+            "only one-code percentage or fixed-amount discounts on the whole order are synced to Shopify",
+            system="shopify",
+            record=record,
+            field="kind",
+            suggested_fix="create this discount in Shopify by hand",
+        )
+    if discount.kind == "percentage":
+        assert discount.percentage is not None  # the model's rule check
+        value: dict[str, Any] = {"percentage": float(discount.percentage / 100)}
+    else:
+        assert discount.amount is not None
+        value = {"discountAmount": {"amount": str(discount.amount.amount), "appliesOnEachItem": False}}
+    return {
+        "title": discount.title,
+        "code": discount.codes[0],
+        "startsAt": discount.starts_at.isoformat() if discount.starts_at else None,
+        "endsAt": discount.ends_at.isoformat() if discount.ends_at else None,
+        "usageLimit": discount.usage_limit,
+        "appliesOncePerCustomer": discount.once_per_customer,
+        "customerGets": {"value": value, "items": {"all": True}},
+        "context": {"all": "ALL"},
+    }

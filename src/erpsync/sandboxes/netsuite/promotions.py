@@ -1,0 +1,60 @@
+"""Promotions (SuitePromotions ``promotionCode`` records): the account's rules and their SuiteQL table.
+
+A coupon code is unique among promotions (NetSuite matches it case-insensitively at order entry); the
+sandbox refuses a second promotion with the same code. [UNCONF] NetSuite's exact error code and message for
+it are not documented; the sandbox answers 400 USER_ERROR naming the code
+(docs/connectors/netsuite-sandbox.md).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from erpsync.sandboxes.netsuite.errors import user_error
+
+Record = dict[str, Any]
+
+PROMOTION_CODE_COLUMNS = (
+    "id",
+    "code",
+    "name",
+    "externalid",
+    "isinactive",
+    "rate",
+    "discount",
+    "startdate",
+    "enddate",
+    "lastmodifieddate",
+)
+
+
+def check_promotion_code(store: Any, promotion: Record) -> None:
+    code = str(promotion.get("code") or "").strip()
+    if not code:
+        return
+    for other in store.records["promotionCode"].values():
+        if other["id"] != promotion.get("id") and str(other.get("code") or "").lower() == code.lower():
+            raise user_error(f"The coupon code {code} is already in use by another promotion.", path="code")
+
+
+def _sql_time(value: Any) -> str | None:
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S") if isinstance(value, datetime) else None
+
+
+def promotion_code_rows(store: Any) -> list[Record]:
+    return [
+        {
+            "id": p["id"],
+            "code": p.get("code"),
+            "name": p.get("name"),
+            "externalid": p.get("externalId"),
+            "isinactive": "T" if p.get("isInactive") else "F",
+            "rate": p.get("rate"),
+            "discount": (p.get("discount") or {}).get("id"),
+            "startdate": p.get("startDate"),
+            "enddate": p.get("endDate"),
+            "lastmodifieddate": _sql_time(p["lastModifiedDate"]),
+        }
+        for p in store.records["promotionCode"].values()
+    ]
