@@ -22,7 +22,9 @@ from erpsync.flows import (
     fulfillments,
     inventory,
     invoicing,
+    loyalty,
     orders,
+    promotions,
     refunds,
     register_flows,
     tieout,
@@ -46,6 +48,13 @@ POLLED_BY = {
     customers.TO_ERP: customers.STORE_POLLER,
     customers.TO_STORE: customers.ERP_POLLER,
 }
+POLLED_BY.update(
+    {
+        promotions.TO_ERP: promotions.STORE_POLLER,
+        promotions.TO_STORE: promotions.ERP_POLLER,
+        loyalty.FLOW: loyalty.POLLER,
+    }
+)
 
 
 @dataclass
@@ -159,12 +168,15 @@ def store_connector(connection: Connection) -> StoreConnector:
     if "access_token" not in secrets:
         raise ConfigError("the shopify connection needs credentials.access_token ({env: ...} or {file: ...})")
     url = urlparse(connection.url)
-    return ShopifyConnector(
+    shop = ShopifyConnector(
         url.hostname or connection.url,
         secrets["access_token"],
         connection.api_version or "2026-04",
         base_url=f"{url.scheme}://{url.netloc}" if url.scheme else None,
     )
+    if connection.settings.get("loyalty_metafield"):  # "namespace.key" of the loyalty app's points balance
+        shop.loyalty_metafield = str(connection.settings["loyalty_metafield"])
+    return shop
 
 
 def erp_connector(connection: Connection) -> ErpConnector:

@@ -24,8 +24,8 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from erpsync.connectors.base import ChangeBatch, Unreadable
-from erpsync.connectors.shopify.bulk import BulkReader
 from erpsync.connectors.shopify import promotions
+from erpsync.connectors.shopify.bulk import BulkReader
 from erpsync.connectors.shopify.client import GraphQLClient, RetrySchedule
 from erpsync.connectors.shopify.errors import SYSTEM, data_error_for_user_errors
 from erpsync.connectors.shopify.inventory_snapshot import InventorySnapshot
