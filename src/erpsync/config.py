@@ -91,9 +91,12 @@ class SecretRef(_Strict):
 
 
 class Budget(_Strict):
-    """An API budget, enforced cluster-wide by the engine (DESIGN decision 4)."""
+    """An API budget, enforced cluster-wide by the engine (DESIGN decision 4); how each field applies to
+    each platform: ``erpsync.budgets``. For NetSuite, ``concurrency`` is the account's limit on requests in
+    flight and ``flows_in_flight`` the flows run at once (default twice the limit)."""
 
     concurrency: int | None = Field(default=None, ge=1)
+    flows_in_flight: int | None = Field(default=None, ge=1)
     requests_per_second: float | None = Field(default=None, gt=0)
     per_record: int | None = Field(default=None, ge=1)  # 1: one record's changes apply one after the other
     cost_per_second: float | None = Field(default=None, gt=0)  # Shopify GraphQL restore rate

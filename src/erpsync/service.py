@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlparse
 
+from erpsync.budgets import declare_budget
 from erpsync.config import Connection, Settings
 from erpsync.connectors.base import ErpConnector, StoreConnector
 from erpsync.engine import Engine, FlowContext
@@ -85,12 +86,7 @@ def build_service(settings: Settings) -> Service:
         (shop, settings.connections[shop_name]),
         (erp, settings.connections[erp_name]),
     ):
-        engine.budget(
-            connector.system,
-            concurrency=connection.budget.concurrency,
-            requests_per_second=connection.budget.requests_per_second,
-            per_record=connection.budget.per_record,
-        )
+        declare_budget(engine, connector, connection.budget)
     register_flows(engine, hub)
     _register_housekeeping(engine, store)
     for name, flow in settings.flows.items():
