@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import sys
 import tempfile
 import threading
 import time
@@ -29,7 +30,7 @@ import httpx
 from sqlalchemy import insert
 
 from bench.budget import PRESETS, CostLedger, _shopify, netsuite_connector
-from bench.common import SandboxProcess, print_table, sandbox_process, write_result
+from bench.common import SandboxProcess, own_cpu_seconds, print_table, sandbox_process, write_result
 from bench.initial_load import _MemoryWatch
 from erpsync.connectors.netsuite.client import external_id_for
 from erpsync.engine import Engine
@@ -69,10 +70,14 @@ def reconcile(
         url = f"sqlite:///{Path(scratch) / 'bench.db'}"
         store = Store.open(url)
         seeding_started = time.monotonic()
+        _say(f"seeding {skus} SKUs x {len(LOCATIONS)} locations and {order_total} orders")
         world = _seed(netsuite, shopify, store, rng, skus=skus, orders=order_total, drift=drift)
         seeding_seconds = time.monotonic() - seeding_started
         erp, shop = netsuite_connector(netsuite), _shopify(shopify)
         erp.poll_page_size = page_size
+        # The sandbox runs a bulk query inside the bulkOperationRunQuery request (Shopify runs it in the
+        # background and answers at once): at 100,000 SKUs that request takes minutes.
+        shop.client._http.timeout = httpx.Timeout(SEED_TIMEOUT, connect=10.0)
         ledger, shop_calls, erp_calls = CostLedger(), _ShopifyCalls(), _NetSuiteCalls()
         ledger.attach(shop.client._http)
         shop_calls.attach(shop.client._http)
@@ -88,11 +93,14 @@ def reconcile(
             engine.launch()
             time.sleep(1.0)
             with memory:
+                _say("timed: inventory reconcile")
+                cpu_before = (own_cpu_seconds(), netsuite.cpu_seconds(), shopify.cpu_seconds())
                 started = time.monotonic()
                 sweep = engine.enqueue(inventory.FLOW, "reconcile-bench", {"reconcile": True})
                 stock = sweep.result(FLOW_TIMEOUT)
                 inventory_seconds = time.monotonic() - started
                 inventory_calls = (dict(shop_calls.by_operation), dict(erp_calls.by_operation))
+                _say(f"timed: order reconcile sweep (inventory took {time.monotonic() - started:.1f} s)")
                 order_started = time.monotonic()
                 poll = engine.enqueue(orders.POLLER, "reconcile-bench", {"reconcile": True}).result(
                     FLOW_TIMEOUT
@@ -100,11 +108,13 @@ def reconcile(
                 flows = [engine.handle(w).result(FLOW_TIMEOUT) for w in poll.value.get("workflow_ids", [])]
                 order_seconds = time.monotonic() - order_started
                 elapsed = time.monotonic() - started
+                cpu_after = (own_cpu_seconds(), netsuite.cpu_seconds(), shopify.cpu_seconds())
         finally:
             engine.shutdown(0)
             store.close()
             shop.close()
             erp.close()
+        _say("verifying both sandboxes")
         check = _verify(netsuite, shopify, world, shop_calls, erp_calls)
     cost = sum(actual for t, actual, _ in ledger.answers if t >= started)
     restore_rate = PRESETS[preset]
@@ -120,6 +130,9 @@ def reconcile(
         "seconds": round(elapsed, 3),
         "inventory_seconds": round(inventory_seconds, 3),
         "order_seconds": round(order_seconds, 3),
+        "cpu_seconds_erpsync": round(cpu_after[0] - cpu_before[0], 1),
+        "cpu_seconds_netsuite_sandbox": round(cpu_after[1] - cpu_before[1], 1),
+        "cpu_seconds_shopify_sandbox": round(cpu_after[2] - cpu_before[2], 1),
         "inventory_flow": stock.status,
         "levels_checked": stock.value.get("levels_checked") if isinstance(stock.value, dict) else None,
         "order_flows": len(flows),
@@ -147,6 +160,11 @@ def reconcile(
 
 
 # ---------------------------------------------------------------------------------------------- set-up
+
+
+def _say(message: str) -> None:
+    """Progress on stderr (a full-size run takes long): wall clock and what starts now."""
+    print(f"{datetime.now(UTC):%H:%M:%S} {message}", file=sys.stderr, flush=True)
 
 
 def _post(sandbox: SandboxProcess, path: str, body: Any) -> Any:
@@ -190,6 +208,7 @@ def _seed(
             {"sku": s, "quantities": dict(zip(shop_ids, q, strict=True))}
             for s, q in zip(chunk, quantities, strict=True)
         ]
+        _say(f"  items and products {start + len(chunk)}/{skus}")
         _post(netsuite, "netsuite/bulk-seed", {"items": items})
         created = _post(shopify, "shopify/bulk-seed", {"products": products})["products"]
         for sku, q in zip(chunk, quantities, strict=True):
@@ -204,6 +223,7 @@ def _seed(
             for n in range(min(CHUNK, orders - start))
         ]
         order_ids += _post(shopify, "shopify/bulk-seed", {"orders": batch})["orders"]
+        _say(f"  store orders {len(order_ids)}/{orders}")
     lost = set(rng.sample(order_ids, round(orders * drift)))
     synced = [order_id for order_id in order_ids if order_id not in lost]
     for start in range(0, len(synced), CHUNK):
@@ -230,6 +250,7 @@ def _seed(
             )
         with store._write() as session:
             session.execute(insert(CrossReference), rows)
+        _say(f"  sales orders and cross-references {start + len(chunk)}/{len(synced)}")
     # Inventory drift: wrong Shopify quantities for `drift` of the levels.
     drifted = rng.sample(sorted(expected), round(len(expected) * drift))
     changes = []
