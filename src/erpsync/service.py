@@ -25,6 +25,7 @@ from erpsync.flows import (
     invoicing,
     loyalty,
     orders,
+    payouts,
     promotions,
     refunds,
     register_flows,
@@ -45,6 +46,7 @@ POLLED_BY = {
     invoicing.FLOW: invoicing.POLLER,
     refunds.FLOW: refunds.POLLER,
     refunds.TO_STORE: refunds.ERP_POLLER,  # only for ERP connectors with refunds_changed_since
+    payouts.FLOW: payouts.POLLER,  # store payouts -> ERP bank deposits
     tieout.FLOW: tieout.FLOW,  # a cron trigger ties out the day before it fires
     customers.TO_ERP: customers.STORE_POLLER,
     customers.TO_STORE: customers.ERP_POLLER,

@@ -1,4 +1,4 @@
-"""Daily finance tie-out: store orders and refunds against the ERP's documents, record by record."""
+"""Daily finance tie-out: store orders, refunds and payouts against the ERP's documents, record by record."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from erpsync.connectors.base import LedgerEntry
 from erpsync.demo import DemoEnvironment, demo_environment
 from erpsync.flows import Hub, refunds, tieout
-from erpsync.model import Money
+from erpsync.model import Money, Origin, Payout, PayoutAdjustment
 from erpsync.store import Store
 
 DAY = date(2026, 12, 3)
@@ -55,7 +55,8 @@ def test_a_day_with_an_order_missing_in_the_erp_lists_that_order(env: DemoEnviro
         (f"shopify:{missing}", "missing_in_erp")
     ]
     printed = tieout.summary(report)
-    assert f"missing_in_erp: order shopify:{missing}" in printed and "not compared: payouts" in printed
+    assert f"missing_in_erp: order shopify:{missing}" in printed and "not compared" not in printed
+    assert "payouts: store 0 (0), ERP 0 (0), 0 difference(s)" in printed  # no payout was made that day
     # Once the order reaches the ERP, the same day ties out clean; the stored report is replaced.
     env.sync_orders("again")
     clean = tieout.run_tieout(env.hub, day)
@@ -110,3 +111,23 @@ def test_a_scheduled_run_ties_out_the_day_before_and_an_operator_run_today() -> 
     assert tieout.requested_day({"scheduled_at": fired}) == DAY
     assert tieout.requested_day({"date": "2026-12-01"}) == date(2026, 12, 1)
     assert tieout.requested_day({"reconcile": False}, today=DAY) == DAY  # "sync now" from the dashboard
+
+
+def test_only_paid_payouts_are_expected_in_the_erp_at_their_net() -> None:
+    issued = datetime(2026, 12, 3, 23, 59, 59, tzinfo=UTC)
+    paid = Payout(
+        origin=Origin(system="shopify", id="1", updated_at=issued),
+        status="paid",
+        issued_at=issued,
+        gross=Money.of("100.00", "USD"),
+        fees=Money.of("3.20", "USD"),
+        adjustments=[PayoutAdjustment(kind="refund", amount=Money.of("-10.00", "USD"))],
+        net=Money.of("86.80", "USD"),
+    )
+    in_transit = paid.model_copy(
+        update={"status": "in_transit", "origin": paid.origin.model_copy(update={"id": "2"})}
+    )
+    entries = list(tieout.payout_entries_of([paid, in_transit]))
+    assert [(e.kind, e.business_key, e.day, e.total) for e in entries] == [
+        ("payout", "shopify:1", DAY, Money.of("86.80", "USD"))
+    ]

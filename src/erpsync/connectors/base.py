@@ -70,7 +70,8 @@ class ChangeBatch(Generic[RecordT]):
 class LedgerEntry:
     """One money document as the ERP booked it, for the daily tie-out (``erpsync.flows.tieout``).
 
-    ``kind`` is ``"order"`` (sales order) or ``"refund"`` (credit memo, cash refund); ``external_id`` is the
+    ``kind`` is ``"order"`` (sales order), ``"refund"`` (credit memo, cash refund) or ``"payout"`` (the bank
+    deposit of a payment provider's payout); ``external_id`` is the
     id erpsync gave it when it wrote it (the source record's key, platform-escaped); ``total`` is positive
     whatever sign the ERP stores, the kind says the direction.
     """

@@ -16,13 +16,25 @@ from erpsync.flows import (
     invoicing,
     loyalty,
     orders,
+    payouts,
     promotions,
     refunds,
     tieout,
 )
 from erpsync.flows.hub import Hub
 
-FLOW_MODULES = (orders, fulfillments, inventory, catalog, customers, companies, invoicing, refunds, tieout)
+FLOW_MODULES = (
+    orders,
+    fulfillments,
+    inventory,
+    catalog,
+    customers,
+    companies,
+    invoicing,
+    refunds,
+    payouts,
+    tieout,
+)
 ALL_FLOW_MODULES: tuple[ModuleType, ...] = (*FLOW_MODULES, promotions, loyalty)  # + discount codes, loyalty
 
 

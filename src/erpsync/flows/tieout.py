@@ -1,15 +1,17 @@
-"""Finance tie-out per day: the store's orders and refunds of a date against the ERP's documents of that date,
-matched by id through the cross-reference, with counts and totals, and every difference listed record by
-record.
+"""Finance tie-out per day: the store's orders, refunds and payouts of a date against the ERP's documents of
+that date, matched by id through the cross-reference, with counts and totals, and every difference listed
+record by record.
 
 What is compared for day D (a UTC date, the date the flows give ERP documents: a sales order is dated the
 day its order was placed, a credit memo the day its refund was made):
 
 - orders placed in the store on D ↔ ERP sales orders dated D;
-- refunds made in the store on D ↔ ERP credit memos and cash refunds dated D.
-
-Payouts are not compared yet (there is no payout flow to match them by); the report says so in
-``not_compared``.
+- refunds made in the store on D ↔ ERP credit memos and cash refunds dated D;
+- payouts the payment provider issued on D and has paid ↔ ERP bank deposits dated D (``erpsync.flows.payouts``
+  books each paid payout as one deposit dated its issue day, net of fees, and links the pair). Payouts not
+  paid yet (scheduled, in transit) are not expected in the ERP and are counted as ``not_paid``; failed and
+  cancelled ones never reach it. When the store connector cannot list payouts, the report says so in
+  ``not_compared``.
 
 A difference is one row: ``missing_in_erp`` (a store record with no ERP document), ``missing_in_store``
 (an ERP document erpsync wrote for a store record the store does not show), ``date_differs`` (both exist,
@@ -38,7 +40,7 @@ from erpsync.connectors.base import LedgerEntry
 from erpsync.engine import Engine, FlowContext
 from erpsync.errors import ConfigError
 from erpsync.flows.hub import Hub
-from erpsync.model import Money, Order
+from erpsync.model import Money, Order, Payout
 from erpsync.store import Store
 
 FLOW = "tieout"
@@ -58,7 +60,7 @@ COLUMNS = (
     "currency",
 )
 CENT = Decimal("0.01")
-NOT_COMPARED = ["payouts: no payout flow books store payouts in the ERP yet"]
+KINDS = ("order", "refund", "payout")
 
 metadata = sa.MetaData()
 reports_table = sa.Table(
@@ -79,6 +81,13 @@ class OrderHistory(Protocol):
 
 
 @runtime_checkable
+class PayoutHistory(Protocol):
+    """A store connector that can list its payment provider's payouts by issue date (Shopify Payments)."""
+
+    def payouts_issued_between(self, first_day: date, last_day: date) -> list[Payout]: ...
+
+
+@runtime_checkable
 class Ledger(Protocol):
     """An ERP connector that can list its sales documents of a date range (NetSuite: one SuiteQL query)."""
 
@@ -87,7 +96,7 @@ class Ledger(Protocol):
 
 @dataclass(frozen=True)
 class StoreEntry:
-    """A store order or refund as the tie-out compares it."""
+    """A store order, refund or payout as the tie-out compares it."""
 
     kind: str
     business_key: str
@@ -135,10 +144,18 @@ def tie_out(hub: Hub, day: date) -> dict[str, Any]:
     # rather than reported missing.
     touched = shop.orders_updated_since(datetime.combine(day - timedelta(days=1), time(), tzinfo=UTC))
     store_entries = list(store_entries_of(touched))
+    kinds, not_compared, not_paid = ["order", "refund"], [], 0
+    if isinstance(shop, PayoutHistory):
+        payouts = shop.payouts_issued_between(day - timedelta(days=1), day + timedelta(days=1))
+        store_entries += payout_entries_of(payouts)
+        not_paid = sum(1 for p in payouts if p.status in ("scheduled", "in_transit") and _issued(p) == day)
+        kinds.append("payout")
+    else:
+        not_compared.append(f"payouts: the {shop.system} connector cannot list payouts")
     erp_entries = erp.ledger_entries(day - timedelta(days=1), day + timedelta(days=1))
     rows: list[dict[str, str]] = []
     counts: dict[str, dict[str, Any]] = {}
-    for kind in ("order", "refund"):
+    for kind in kinds:
         kind_rows, kind_counts = compare(
             hub,
             kind,
@@ -148,11 +165,13 @@ def tie_out(hub: Hub, day: date) -> dict[str, Any]:
         )
         rows += kind_rows
         counts[kind] = kind_counts
+    if "payout" in counts:
+        counts["payout"]["not_paid"] = not_paid
     return {
         "date": day.isoformat(),
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "counts": counts,
-        "not_compared": NOT_COMPARED,
+        "not_compared": not_compared,
         "rows": rows,
     }
 
@@ -177,6 +196,25 @@ def store_entries_of(orders: Iterable[Order]) -> Iterable[StoreEntry]:
                 moment.astimezone(UTC).date(),
                 refund.total,
             )
+
+
+def payout_entries_of(payouts: Iterable[Payout]) -> Iterable[StoreEntry]:
+    """The paid payouts: what the ERP should hold a deposit for (the deposit's amount is the net)."""
+    for payout in payouts:
+        if payout.status == "paid":
+            net = payout.net
+            yield StoreEntry(
+                "payout",
+                payout.business_key,
+                payout.origin.id,
+                None,
+                _issued(payout),
+                Money.of(abs(net.amount), net.currency),
+            )
+
+
+def _issued(payout: Payout) -> date:
+    return (payout.issued_at or payout.origin.updated_at).astimezone(UTC).date()
 
 
 def compare(

@@ -28,6 +28,7 @@ from erpsync.connectors.netsuite.budget import ConcurrencyBudget
 from erpsync.connectors.netsuite.changes import ChangeCursor, poll_changes, sql_quote
 from erpsync.connectors.netsuite.client import NetSuiteClient, RetryRule, external_id_for
 from erpsync.connectors.netsuite.errors import NetSuiteDataError
+from erpsync.connectors.netsuite.finance import GatewayTable, TaxCodeTable, deposit_to_netsuite
 from erpsync.connectors.netsuite.translate import NetSuiteSettings
 from erpsync.errors import DataError, MissingPrerequisite, unknown_skus
 from erpsync.model import (
@@ -54,11 +55,11 @@ SYSTEM = "netsuite"
 LEDGER_QUERY = (
     "SELECT id, tranid, type, status, externalid, foreigntotal, currency, "
     "TO_CHAR(trandate, 'YYYY-MM-DD') AS day FROM transaction "
-    "WHERE type IN ('SalesOrd', 'CustCred', 'CashRfnd') "
+    "WHERE type IN ('SalesOrd', 'CustCred', 'CashRfnd', 'Deposit') "
     "AND trandate >= TO_DATE('{first}', 'YYYY-MM-DD') AND trandate <= TO_DATE('{last}', 'YYYY-MM-DD') "
     "ORDER BY id"
 )
-_LEDGER_KINDS = {"SalesOrd": "order", "CustCred": "refund", "CashRfnd": "refund"}
+_LEDGER_KINDS = {"SalesOrd": "order", "CustCred": "refund", "CashRfnd": "refund", "Deposit": "payout"}
 _ITEM_RECORD_TYPES = {"InvtPart": "inventoryItem", "NonInvtPart": "nonInventorySaleItem"}
 # A location's code is its external id, else its name (translate.location_code), here in SQL.
 STOCK_BY_LOCATION = (
@@ -101,6 +102,8 @@ class NetSuiteConnector:
         self.poll_page_size = poll_page_size
         self._item_ids: dict[str, str] = {}
         self._term_ids: dict[str, str] = {}  # Term name (lower-case) -> internal id
+        self.tax_codes = TaxCodeTable.from_settings(self.settings.tax_codes)
+        self.gateways = GatewayTable.from_settings(self.settings.payment_gateways)
 
     def close(self) -> None:
         self.client.close()
@@ -120,6 +123,7 @@ class NetSuiteConnector:
             customer=self._order_customer(order),
             item_ids=self.item_ids_for_skus([line.sku for line in order.lines if line.sku]),
             settings=self.settings,
+            tax_item=self.tax_codes.tax_item_for(order) if self.tax_codes.configured else None,
         )
         if promotion := promotions.promotion_reference(self, order):
             body["promoCode"] = promotion
@@ -292,6 +296,8 @@ class NetSuiteConnector:
             invoice_id=str(invoice["id"]) if invoice else None,
             settings=self.settings,
         )
+        if self.gateways.configured:
+            body.update(self.gateways.payment_fields(transaction), undepFunds=False)
         if invoice and "apply" in body:
             remaining = translate.decimal_of(invoice.get("amountRemaining"))
             applied = min(remaining, transaction.amount.amount)
@@ -317,9 +323,18 @@ class NetSuiteConnector:
         )
 
     def record_payout(self, payout: Payout, *, idempotency_key: str) -> str:
+        """The payout as one bank ``deposit`` (total = the payout's net), upserted by external id so a replay
+        lands on the same deposit (``erpsync.connectors.netsuite.finance``)."""
         external_id = external_id_for(payout.business_key)
-        body = translate.customer_deposit_to_netsuite(payout, external_id=external_id, settings=self.settings)
-        return self.client.upsert("customerDeposit", external_id, body)
+        record = f"deposit for payout {payout.business_key}"
+        body = deposit_to_netsuite(
+            payout,
+            external_id=external_id,
+            gateway=self.gateways.gateway(self.settings.payout_gateway, record=record),
+            subsidiary_id=self.settings.subsidiary_id,
+            currency_id=self.settings.currencies.get(payout.currency),
+        )
+        return self.client.upsert("deposit", external_id, body)
 
     def _sales_order(self, system: str, order_id: str) -> dict[str, Any]:
         key = f"{system}:{order_id}"

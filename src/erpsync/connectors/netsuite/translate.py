@@ -110,6 +110,11 @@ class NetSuiteSettings:
     campaign_field: str = "custbody_erpsync_campaign"
     discount_codes_field: str = "custbody_erpsync_discount_codes"
     line_id_field: str = "custcol_erpsync_line_id"
+    # Finance tables (erpsync.connectors.netsuite.finance): (jurisdiction, rate) -> tax code, and store
+    # payment gateway -> payment method and accounts; ``payout_gateway`` is the gateway whose payouts come in.
+    tax_codes: Sequence[Mapping[str, Any]] = ()
+    payment_gateways: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    payout_gateway: str = "shopify_payments"
     # promotions and loyalty (connectors/netsuite/promotions.py)
     promotion_on_sales_order: bool = True  # name the code's promotion in the sales order's promoCode
     loyalty_posting: str = "customer_field"  # the only mode built; "journal_entry" is not
@@ -390,6 +395,7 @@ def sales_order_to_netsuite(
     customer: dict[str, str],
     item_ids: Mapping[str, str],
     settings: NetSuiteSettings,
+    tax_item: dict[str, str] | None = None,
 ) -> NetSuiteBody:
     """A canonical order as a NetSuite sales order.
 
@@ -442,7 +448,8 @@ def sales_order_to_netsuite(
                 field="totals.tax",
                 suggested_fix="book the tax by hand in NetSuite, or add a tax line item in the mapping",
             )
-        body["taxItem"] = ref(settings.tax_item_id)
+        # ``tax_item``: the order's tax code from the tax code table (erpsync.connectors.netsuite.finance).
+        body["taxItem"] = tax_item or ref(settings.tax_item_id)
         body["taxRate"] = json_number(tax_rate_percent(net.tax, net.taxable_base))
     if order.taxes_included:
         for line, amount in zip(body["item"]["items"], net.lines, strict=True):

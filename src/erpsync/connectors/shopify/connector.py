@@ -29,6 +29,7 @@ from erpsync.connectors.shopify.bulk import BulkReader
 from erpsync.connectors.shopify.client import GraphQLClient, RetrySchedule
 from erpsync.connectors.shopify.errors import SYSTEM, data_error_for_user_errors
 from erpsync.connectors.shopify.inventory_snapshot import InventorySnapshot
+from erpsync.connectors.shopify.payouts import PayoutReader
 from erpsync.connectors.shopify.throttle import CostBudget
 from erpsync.connectors.shopify.translate import (
     COMPANY_FIELDS,
@@ -188,7 +189,7 @@ class _InventoryItem:
     stocked_at: set[str]  # location gids
 
 
-class ShopifyConnector:
+class ShopifyConnector(PayoutReader):
     """One Shopify store, as the flows see it (``erpsync.connectors.base.StoreConnector``).
 
     ``inventory_quantity_name`` is the quantity ``set_inventory`` writes: ``"available"`` (the ERP's

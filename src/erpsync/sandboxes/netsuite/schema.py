@@ -166,7 +166,8 @@ SALES_FIELDS = {
     "discountRate": TEXT,  # "-10.00" (amount) or "-10%" (percent), as on the NetSuite form
     # The promotion applied (https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_159795372138.html)
     "promoCode": ref("promotionCode"),
-    "taxItem": ref("item"),
+    # A tax code (salesTaxItem) or tax group, never a sale item.
+    "taxItem": ref("taxitem"),
     "taxRate": NUMBER,  # percent; legacy (non-SuiteTax) tax as set on the order header
     "subtotal": READ_ONLY_NUMBER,
     "discountTotal": READ_ONLY_NUMBER,
@@ -176,6 +177,13 @@ SALES_FIELDS = {
 }
 
 APPLY_LINE = {"doc": ref("transaction", required=True), "apply": BOOL, "amount": NUMBER}
+TAX_ITEM_FIELDS = {
+    **SYSTEM_FIELDS,
+    "itemId": Field(Kind.TEXT, required=True),
+    "rate": NUMBER,
+    "description": TEXT,
+    "isInactive": BOOL,
+}
 
 
 def _types() -> dict[str, RecordType]:
@@ -222,6 +230,22 @@ def _types() -> dict[str, RecordType]:
         RecordType("inventoryItem", "item", inventory_item, suiteql_type="InvtPart"),
         RecordType("nonInventorySaleItem", "item", dict(ITEM_FIELDS), suiteql_type="NonInvtPart"),
         RecordType("discountItem", "item", {**ITEM_FIELDS, "rate": TEXT}, suiteql_type="Discount"),
+        # Finance setup (sandboxes/netsuite/banking.py): general ledger accounts (REST record "account":
+        # acctName, acctNumber, acctType) and legacy tax codes and groups, the "taxitem" family a
+        # transaction's taxItem refers to (REST records "salesTaxItem", "taxGroup"; rate in percent).
+        RecordType(
+            "account",
+            "list",
+            {
+                **SYSTEM_FIELDS,
+                "acctName": Field(Kind.TEXT, required=True),
+                "acctNumber": TEXT,
+                "acctType": TEXT,
+                "isInactive": BOOL,
+            },
+        ),
+        RecordType("salesTaxItem", "taxitem", dict(TAX_ITEM_FIELDS)),
+        RecordType("taxGroup", "taxitem", dict(TAX_ITEM_FIELDS)),
         # SuitePromotions' promotion (REST record id "promotioncode"): its coupon ``code``, the ``discount``
         # item it books to and the ``rate`` ("10%" or an amount), as the REST API Browser names them
         # (https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_76112913770.html; field list:
@@ -283,6 +307,9 @@ def _types() -> dict[str, RecordType]:
                 "customer": ref("customer", required=True),
                 "payment": Field(Kind.NUMBER, required=True),
                 "paymentMethod": TEXT,
+                # The account the payment posts to instead of Undeposited Funds (undepFunds false).
+                "account": ref("account"),
+                "undepFunds": BOOL,
                 "apply": sublist(APPLY_LINE),
                 "total": READ_ONLY_NUMBER,
             },
@@ -302,6 +329,34 @@ def _types() -> dict[str, RecordType]:
             },
             suiteql_type="CustDep",
             display_prefix="DEP",
+        ),
+        # A bank deposit (REST record "deposit"): Other Deposits less Cash Back lines into ``account``
+        # (https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/article_14124948339.html).
+        RecordType(
+            "deposit",
+            "transaction",
+            {
+                **TRANSACTION_FIELDS,
+                "account": ref("account", required=True),
+                "other": sublist(
+                    {
+                        "account": ref("account", required=True),
+                        "amount": Field(Kind.NUMBER, required=True),
+                        "entity": ref("customer"),
+                        "memo": TEXT,
+                    }
+                ),
+                "cashBack": sublist(
+                    {
+                        "account": ref("account", required=True),
+                        "amount": Field(Kind.NUMBER, required=True),
+                        "memo": TEXT,
+                    }
+                ),
+                "total": READ_ONLY_NUMBER,
+            },
+            suiteql_type="Deposit",
+            display_prefix="BDEP",
         ),
         RecordType(
             "returnAuthorization",

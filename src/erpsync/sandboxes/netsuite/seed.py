@@ -8,6 +8,7 @@ import random
 from decimal import Decimal
 
 from erpsync.sandboxes.netsuite.account import Account
+from erpsync.sandboxes.netsuite.banking import load_finance_setup
 from erpsync.sandboxes.netsuite.records import record_type_or_404
 
 FIRST_NAMES = ["Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Margaret", "Ken", "Frances", "John"]
@@ -57,6 +58,7 @@ def load_seed(account: Account, seed: int | None) -> None:
         )
         if seed is not None:
             _load_catalog(account, random.Random(seed))
+        load_finance_setup(account)
 
 
 def _load_catalog(account: Account, rng: random.Random) -> None:

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from erpsync.sandboxes.netsuite.banking import deposit_totals
 from erpsync.sandboxes.netsuite.errors import NetSuiteError, user_error
 from erpsync.sandboxes.netsuite.records import Record, RecordStore, to_decimal
 from erpsync.sandboxes.netsuite.schema import RECORD_TYPES, RecordType
@@ -67,6 +68,8 @@ def before_write(store: RecordStore, record_type: RecordType, record: Record, *,
         record["status"] = dict(record["orderStatus"])
     elif record_type.name in ("customerPayment", "customerDeposit"):
         record["total"] = money(record["payment"])
+    if record_type.name == "deposit":
+        deposit_totals(record)
     if creating and record_type.name == "itemFulfillment" and "createdFrom" not in record:
         raise user_error(
             "An item fulfillment is created from its sales order: "

@@ -20,6 +20,7 @@ from graphql import FieldNode, GraphQLError, get_operation_ast, parse
 from erpsync.sandboxes.common import FaultKind, control_router, install_fault_handling
 from erpsync.sandboxes.shopify.bulk_seed import bulk_seed_router
 from erpsync.sandboxes.shopify.errors import INVALID_TOKEN_BODY, internal_error, throttled_error
+from erpsync.sandboxes.shopify.payouts import payouts_router
 from erpsync.sandboxes.shopify.staged_uploads import upload_router
 
 if TYPE_CHECKING:
@@ -57,6 +58,7 @@ def build_app(sandbox: ShopifySandbox) -> FastAPI:
     )
     install_fault_handling(app)
     app.include_router(control_router(sandbox))
+    app.include_router(payouts_router(sandbox))  # run a day's Shopify Payments payout
     app.include_router(bulk_seed_router(sandbox))  # benchmarks: many products, orders, drift at once
     app.include_router(upload_router(sandbox.staged_files))  # staged uploads' bucket (bulk mutations)
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from erpsync.sandboxes.shopify.ids import maybe_number, parse_gid
+from erpsync.sandboxes.shopify.payouts import shopify_payments_account
 from erpsync.sandboxes.shopify.search import search
 from erpsync.sandboxes.shopify.store import Record
 from erpsync.sandboxes.shopify.views import (
@@ -342,6 +343,7 @@ QUERIES: dict[str, QueryResolver] = {
     "codeDiscountNodeByCode": code_discount_node_by_code,
     "codeDiscountNodes": code_discount_nodes,
     "currentBulkOperation": current_bulk_operation,
+    "shopifyPaymentsAccount": shopify_payments_account,
     "webhookSubscription": _by("WebhookSubscription"),
     "webhookSubscriptions": webhook_subscriptions,
 }

@@ -37,6 +37,8 @@ TABLES = (
     "adjustment_groups",
     "webhook_subscriptions",
     "bulk_operations",
+    "payouts",  # Shopify Payments (payouts.py)
+    "balance_transactions",
 )
 
 # Shopify's ids are large integers; starting high keeps clients honest about not assuming small ones.

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from typing import Any, get_args
 
 from erpsync.connectors.shopify.translate.common import (
+    SYSTEM,
     decimal,
     gid,
     graphql_money,
@@ -32,7 +33,8 @@ from erpsync.connectors.shopify.translate.common import (
     rest_money,
     translator,
 )
-from erpsync.model import Money, Refund, RefundLine, Transaction
+from erpsync.errors import DataError
+from erpsync.model import Money, Payout, PayoutAdjustment, Refund, RefundLine, Transaction
 from erpsync.model.common import sum_money
 from erpsync.model.finance import TransactionKind, TransactionStatus
 
@@ -227,4 +229,82 @@ def _adjustments(
     return (
         sum_money(shipping, currency) if shipping else None,
         sum_money(other, currency) if other else None,
+    )
+
+
+# -- payouts -------------------------------------------------------------------------------------------------
+
+PAYOUT_FIELDS = """
+  id legacyResourceId issuedAt status transactionType
+  net { amount currencyCode }
+  summary {
+    chargesGross { amount currencyCode } chargesFee { amount currencyCode }
+    refundsFeeGross { amount currencyCode } refundsFee { amount currencyCode }
+    adjustmentsGross { amount currencyCode } adjustmentsFee { amount currencyCode }
+    reservedFundsGross { amount currencyCode } reservedFundsFee { amount currencyCode }
+    retriedPayoutsGross { amount currencyCode } retriedPayoutsFee { amount currencyCode }
+    advanceGross { amount currencyCode } advanceFees { amount currencyCode }
+  }
+"""
+_PAYOUT_STATUSES = {
+    "SCHEDULED": "scheduled",
+    "IN_TRANSIT": "in_transit",
+    "PAID": "paid",
+    "FAILED": "failed",
+    "CANCELED": "cancelled",
+}
+# Summary gross amounts besides the charges, and the canonical adjustment kind each becomes.
+_GROSS_KINDS = (
+    ("refundsFeeGross", "refund"),
+    ("adjustmentsGross", "adjustment"),
+    ("reservedFundsGross", "reserve"),
+    ("retriedPayoutsGross", "other"),
+    ("advanceGross", "other"),
+)
+_FEES = ("refundsFee", "adjustmentsFee", "reservedFundsFee", "retriedPayoutsFee", "advanceFees")
+
+
+@translator("payout")
+def payout_from_graphql(node: Mapping[str, Any]) -> Payout:
+    """A ``ShopifyPaymentsPayout`` (https://shopify.dev/docs/api/admin-graphql/latest/objects/ShopifyPaymentsPayout)
+    with its ``summary`` (https://shopify.dev/docs/api/admin-graphql/latest/objects/ShopifyPaymentsPayoutSummary).
+
+    The summary's gross amounts are signed from the merchant's view (refunds negative) and its fees are what
+    Shopify kept (a fee handed back is negative); so ``net = Σ gross - Σ fees``. Canonically: ``gross`` is
+    the charges' gross, ``fees`` the charges' fees, and every other non-zero summary line is a signed
+    adjustment (a fee on refunds or disputes is an adjustment of kind ``fee``, its sign flipped). A
+    ``WITHDRAWAL`` payout takes ``net`` out of the bank: its canonical net is negative. When the summary does
+    not add up to the net, the canonical ``Payout`` refuses it, and the payout is parked with both figures.
+    """
+    record = f"payout {legacy_id(node.get('id'))}"
+    net = graphql_money(node.get("net"), field="net", record=record)
+    if net is None:
+        raise DataError(f"Shopify {record} has no net amount", system=SYSTEM, record=record, field="net")
+    currency = net.currency
+    summary = node.get("summary") or {}
+
+    def line(name: str) -> Money:
+        amount = graphql_money(summary.get(name), field=f"summary.{name}", record=record)
+        return amount if amount is not None else Money.zero(currency)
+
+    adjustments = [
+        PayoutAdjustment(kind=kind, amount=line(name), description=name)
+        for name, kind in _GROSS_KINDS
+        if not line(name).is_zero()
+    ]
+    adjustments += [
+        PayoutAdjustment(kind="fee", amount=-line(name), description=name)
+        for name in _FEES
+        if not line(name).is_zero()
+    ]
+    signed_net = -net if str(node.get("transactionType") or "DEPOSIT").upper() == "WITHDRAWAL" else net
+    issued_at = parse_time(node.get("issuedAt"))
+    return Payout(
+        origin=origin(node["id"], node.get("issuedAt")),
+        status=_PAYOUT_STATUSES.get(str(node.get("status") or "").upper(), "scheduled"),
+        issued_at=issued_at,
+        gross=line("chargesGross"),
+        fees=line("chargesFee"),
+        adjustments=adjustments,
+        net=signed_net,
     )
