@@ -331,6 +331,14 @@ def demo(
         bool, typer.Option("--serve", help="Then serve the dashboard over the demo until Ctrl-C.")
     ] = False,
     port: Annotated[int, typer.Option(help="Port of the dashboard with --serve.")] = 8080,
+    headless: Annotated[
+        bool,
+        typer.Option(
+            "--headless",
+            help="Run --orders N orders (mixed: coupons, B2B, refunds, cancellations, a few bad ones) to "
+            "completion; the last line is one JSON object of counts measured in the systems.",
+        ),
+    ] = False,
 ) -> None:
     """Order to cash between the Shopify and NetSuite sandboxes, on the embedded default (SQLite)."""
     from erpsync.demo import ERPS, run_demo
@@ -339,6 +347,9 @@ def demo(
         raise fail(f"--erp must be one of {', '.join(ERPS)}")
     for leftover in database.parent.glob(f"{database.name}*"):
         leftover.unlink()
+    if headless:
+        _headless_demo(orders, erp, database, serve)
+        return
     erp_kind = "the NetSuite sandbox" if erp == "netsuite" else "a real Tryton"
     console.print(
         f"[bold]erpsync demo[/]: the Shopify sandbox and {erp_kind} on loopback; state in {database}"
@@ -348,6 +359,18 @@ def demo(
     report = run_demo(url, erp=erp, order_count=orders, say=console.print, then=then)
     if not serve:
         _print_demo_report(report, erp, database)
+
+
+def _headless_demo(orders: int, erp: str, database: Path, serve: bool) -> None:
+    import json
+
+    from erpsync.demo_headless import run_headless
+
+    if erp != "netsuite" or serve:
+        raise fail("--headless runs on the NetSuite sandbox, without --serve")
+    url = f"sqlite:///{database.resolve()}"
+    figures = run_headless(url, order_count=orders, say=lambda line: console.print(line, highlight=False))
+    print(json.dumps(figures), flush=True)  # the last stdout line: one JSON object, never wrapped
 
 
 def _print_demo_report(report: DemoReport, erp: str, database: Path) -> None:

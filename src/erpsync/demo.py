@@ -57,6 +57,7 @@ NETSUITE_SEED = 7
 ERPS = ("netsuite", "tryton")
 WAIT_SECONDS = 120.0
 DEMO_SENDER = "erpsync demo shop <shop@erpsync-demo.test>"
+CODE_PERCENT = 10  # a shopper's discount code takes this much off every line
 
 REFUND_CREATE = """
 mutation refundCreate($input: RefundInput!, $key: String!) {
@@ -149,6 +150,7 @@ class DemoEnvironment:
     placed_orders: list[str] = field(default_factory=list)
     email_sink: EmailSink | None = None
     netsuite_url: str | None = None
+    variants_read: dict[str, dict[str, Any]] | None = None
 
     # --- the flows, one trigger at a time -------------------------------------------------------------
     def run_poll(self, poller: str, trigger_id: str) -> list[FlowResult]:
@@ -160,6 +162,7 @@ class DemoEnvironment:
         return [self.engine.handle(workflow_id).result(WAIT_SECONDS) for workflow_id in workflow_ids]
 
     def sync_catalog(self, trigger_id: str = "1") -> list[FlowResult]:
+        self.variants_read = None
         return self.run_poll(catalog.POLLER, trigger_id)
 
     def sync_inventory(self, trigger_id: str = "1") -> FlowResult:
@@ -196,12 +199,17 @@ class DemoEnvironment:
                     "kind": "SALE",
                     "status": "SUCCESS",
                     "gateway": "shopify_payments",
-                    "amountSet": {"shopMoney": {"amount": _total(variants, lines), "currencyCode": "USD"}},
+                    "amountSet": {
+                        "shopMoney": {
+                            "amount": _total(variants, lines, CODE_PERCENT if code else 0),
+                            "currencyCode": "USD",
+                        }
+                    },
                 }
             ],
         }
         if code:
-            order["discountCode"] = {"itemPercentageDiscountCode": {"code": code, "percentage": 10}}
+            order["discountCode"] = {"itemPercentageDiscountCode": {"code": code, "percentage": CODE_PERCENT}}
         created = self._graphql(ORDER_CREATE, {"order": order})["orderCreate"]
         if created["userErrors"]:
             raise RuntimeError(f"Shopify sandbox refused the demo order: {created['userErrors']}")
@@ -233,7 +241,15 @@ class DemoEnvironment:
         """The ERP's warehouse ships every open sales order now."""
         return self.desk.ship_open_orders()
 
+    def remember_variants(self) -> None:
+        """Shoppers keep the catalog page they read (one costly query, not one per order) until the next
+        catalog sync."""
+        self.variants_read = None
+        self.variants_read = self._variants_by_sku()
+
     def _variants_by_sku(self) -> dict[str, dict[str, Any]]:
+        if self.variants_read is not None:
+            return self.variants_read
         query = "{ productVariants(first: 250) { nodes { id sku price } } }"
         nodes = self._graphql(query, {})["productVariants"]["nodes"]
         return {node["sku"]: node for node in nodes if node.get("sku")}
@@ -453,8 +469,13 @@ def _address(email: str) -> dict[str, str]:
     }
 
 
-def _total(variants: dict[str, dict[str, Any]], lines: list[tuple[str, int]]) -> str:
-    return str(sum((Decimal(variants[sku]["price"]) * quantity for sku, quantity in lines), Decimal("0")))
+def _total(variants: dict[str, dict[str, Any]], lines: list[tuple[str, int]], percent: int = 0) -> str:
+    """What the shopper pays: each line less ``percent`` off (rounded per line, as Shopify allocates it)."""
+    total = Decimal("0")
+    for sku, quantity in lines:
+        gross = Decimal(variants[sku]["price"]) * quantity
+        total += gross - (gross * percent / 100).quantize(Decimal("0.01"))
+    return str(total)
 
 
 def shopper_basket(rng: random.Random, skus: list[str]) -> list[tuple[str, int]]:
