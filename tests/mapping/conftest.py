@@ -277,6 +277,32 @@ def sample_inputs(_shopify_order_once: dict[str, Any]) -> dict[str, tuple[dict[s
         "netsuite-inventory-to-shopify-available": (INVENTORY_ITEM, MemoryLookup(shopify_links)),
         "netsuite-item-to-shopify-product": (INVENTORY_ITEM, MemoryLookup()),
         "netsuite-customer-to-shopify-customer": (NETSUITE_CUSTOMER, MemoryLookup()),
+        "shopify-discount-code-to-netsuite-promotion": (
+            {
+                "id": "gid://shopify/DiscountCodeNode/1057371201",
+                "codeDiscount": {
+                    "title": "Welcome 10%",
+                    "startsAt": "2026-01-01T00:00:00Z",
+                    "endsAt": "2027-01-01T00:00:00Z",
+                    "codes": {"nodes": [{"code": "WELCOME10"}]},
+                    "customerGets": {"value": {"percentage": 0.1}},
+                },
+            },
+            MemoryLookup(),
+        ),
+        "shopify-loyalty-points-to-netsuite-customer": (
+            {
+                "id": "gid://shopify/Customer/706405506930370084",
+                "email": "a@example.com",
+                "metafield": {
+                    "namespace": "loyalty",
+                    "key": "points",
+                    "type": "number_integer",
+                    "value": "120",
+                },
+            },
+            MemoryLookup(),
+        ),
     }
 
 

@@ -289,4 +289,6 @@ def test_default_specs_are_valid(default_specs_dir: Path) -> None:
         "netsuite-item-to-shopify-product",
         "shopify-customer-to-netsuite-customer",
         "netsuite-customer-to-shopify-customer",
+        "shopify-discount-code-to-netsuite-promotion",
+        "shopify-loyalty-points-to-netsuite-customer",
     }
