@@ -24,6 +24,7 @@ from erpsync.connectors.netsuite import (
 )
 from erpsync.errors import ConfigError, DataError, MissingPrerequisite, TransientError
 from erpsync.model import Customer, Money, Origin, Payout, Refund, RefundLine, Transaction
+from erpsync.sandboxes.netsuite.banking import CONNECTION_SETTINGS
 
 NOW = datetime(2026, 12, 4, 10, 0, tzinfo=UTC)
 
@@ -347,9 +348,8 @@ def test_refund_becomes_one_credit_memo_and_payout_one_deposit(account: Any, mak
     assert memo.total == usd("15.68")
     assert len(_with_external_id(account, "creditMemo", "shopify_3Ar-1")) == 1
 
-    customers = account.sandbox.account.store.records["customer"]
-    provider = next(iter(customers))
-    payouts = account.connector(settings=NetSuiteSettings(payout_customer_id=provider))
+    # A payout is a bank deposit (the net of charges and fees), not a customer deposit.
+    payouts = account.connector(settings=NetSuiteSettings(**CONNECTION_SETTINGS))
     payout = Payout(
         origin=Origin(system="shopify", id="po-1", updated_at=NOW),
         status="paid",
@@ -359,8 +359,8 @@ def test_refund_becomes_one_credit_memo_and_payout_one_deposit(account: Any, mak
     )
     first = payouts.record_payout(payout, idempotency_key="po")
     assert payouts.record_payout(payout, idempotency_key="po") == first
-    [deposit] = _with_external_id(account, "customerDeposit", "shopify_3Apo-1")
-    assert deposit["payment"] == Decimal("96.80")
+    [deposit] = _with_external_id(account, "deposit", "shopify_3Apo-1")
+    assert deposit["total"] == Decimal("96.80")
 
 
 def test_sandbox_ready_line_credentials_choose_oauth2_else_tba(account: Any) -> None:
