@@ -144,8 +144,8 @@ def test_a_code_both_systems_have_is_linked_not_duplicated(env: DemoEnvironment)
 
 def test_order_with_a_code_keeps_it_and_names_the_promotion_on_the_sales_order(env: DemoEnvironment) -> None:
     env.run_poll(promotions.STORE_POLLER, "1")  # WELCOME10 becomes a NetSuite promotion
-    env.sync_catalog()
-    sku = sorted(env.erp_skus())[0]
+    sku = sorted(env._variants_by_sku())[0]  # a Shopify product; NetSuite gets an item for its SKU
+    env.desk.add_item(sku, f"Item {sku}", "20.00")
     order_id = env.place_order([(sku, 2)], email="coupon.shopper@example.com", code="WELCOME10")
     [result] = env.sync_orders()
     assert result.status == "completed", result
