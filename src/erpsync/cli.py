@@ -484,6 +484,47 @@ def worker(config: ConfigFile = None) -> None:
     service.shutdown()
 
 
+@app.command()
+def sync(
+    flow: Annotated[str, typer.Argument(help="The flow to run once: catalog.")],
+    initial: Annotated[
+        bool, typer.Option("--initial", help="Initial load: the whole ERP catalog in bulk, then stock.")
+    ] = False,
+    chunk_size: Annotated[int, typer.Option(help="Products per bulk operation.")] = 5000,
+    config: ConfigFile = None,
+) -> None:
+    """`erpsync sync catalog --initial`: load an empty store from the ERP with bulk operations."""
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from erpsync.flows.initial_load import LoadProgress, bulk_writer_of, initial_load
+
+    if flow != "catalog" or not initial:
+        raise fail("only `erpsync sync catalog --initial` is built (the flows' polls sync the rest)")
+    service = _service(config)
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    try:
+        with Progress(*columns, console=console) as bar:
+            task = bar.add_task("reading the ERP catalog", total=None)
+
+            def show(state: LoadProgress) -> None:
+                done = state.products_written + state.products_parked + state.products_unchanged
+                description = (
+                    f"catalog: {state.products_read} read, {state.products_written} written, "
+                    f"{state.products_unchanged} unchanged, {state.products_parked} parked; "
+                    f"stock: {state.levels_set} levels set"
+                )
+                total = None if state.phase == "catalog" else state.products_read
+                bar.update(task, completed=done, total=total, description=description)
+
+            writer = bulk_writer_of(service.hub)
+            state = initial_load(service.hub, writer, chunk_size=chunk_size, progress=show)
+    finally:
+        service.shutdown()
+    console.print_json(data=state.as_json())
+    if state.products_parked:
+        console.print(f"{state.products_parked} products parked: `erpsync exceptions list` shows why")
+
+
 def _webhook_secrets(service: Service) -> list[str]:
     """The store connection's current webhook secret, then the previous one during a rotation."""
     for connection in service.settings.connections.values():

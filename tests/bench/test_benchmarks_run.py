@@ -53,11 +53,12 @@ def test_throughput_benchmark_runs_on_sqlite_and_postgresql(results_dir: Path) -
     assert "postgresql_vs_sqlite" in latest(results_dir, "throughput")
 
 
-def test_initial_load_benchmark_creates_every_erp_item_as_a_store_product(results_dir: Path) -> None:
-    figures = bench.run("initial-load", size=3, quiet=True)
-    assert figures["products"] == figures["completed"] >= 3 + 12  # the new items and the seeded ones
-    assert figures["throttled"] == 0
-    assert latest(results_dir, "initial-load-standard")["new_items"] == 3
+def test_initial_load_benchmark_writes_every_erp_item_and_its_stock_in_bulk(results_dir: Path) -> None:
+    figures = bench.run("initial-load", size=30, locations=3, chunk_size=20, quiet=True)
+    assert figures["products_written"] == figures["products_read"] >= 30 + 12  # new and seeded items
+    assert figures["bulk_operations"] == 3 and figures["products_parked"] == 0
+    assert figures["levels_set"] >= 30 * 3 and figures["throttled"] == 0
+    assert latest(results_dir, "initial-load-30")["items"] == 30
 
 
 def test_reconcile_benchmark_repairs_exactly_the_injected_drift(results_dir: Path) -> None:

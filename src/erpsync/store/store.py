@@ -16,9 +16,19 @@ from erpsync.store.exception_queue import ExceptionQueue
 from erpsync.store.holds import Holds
 from erpsync.store.timeline import Timeline
 from erpsync.store.xref import CrossReferences
+from erpsync.store.xref_batch import BatchCrossReferences
 
 
-class Store(CrossReferences, Cursors, PayloadArchive, Timeline, ExceptionQueue, Holds, Conflicts):
+class Store(
+    CrossReferences,
+    BatchCrossReferences,
+    Cursors,
+    PayloadArchive,
+    Timeline,
+    ExceptionQueue,
+    Holds,
+    Conflicts,
+):
     """The state store: id cross-reference, cursors, payload archive, timeline, exceptions, holds, conflicts.
 
     >>> store = Store.open("sqlite:///erpsync.db")      # or postgresql://..., or ERPSYNC_DATABASE_URL

@@ -17,6 +17,7 @@ Every write is idempotent through ``externalId``:
 from __future__ import annotations
 
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -377,6 +378,10 @@ class NetSuiteConnector:
 
     # -- polling -------------------------------------------------------------------------------------
 
+    item_reads_in_flight = 1
+    """Item records ``products_changed_since`` reads at once: one for the polls; an initial load raises it
+    (each read counts against the account's concurrent-request limit, 15 by default)."""
+
     def products_changed_since(self, cursor: str | None) -> ChangeBatch[Product]:
         where = f"itemtype IN ({', '.join(sql_quote(t) for t in _ITEM_RECORD_TYPES)})"
         changed = poll_changes(
@@ -387,11 +392,17 @@ class NetSuiteConnector:
             columns=("itemtype",),
             **self._poll_options(),
         )
-        products = []
-        for row in changed.rows:
+
+        def product(row: dict[str, Any]) -> Product:
             record_type = _ITEM_RECORD_TYPES.get(str(row.get("itemtype")), "inventoryItem")
             body = self._get_item(str(row["id"]), record_type)
-            products.append(translate.product_from_item(body, currency=self.settings.currency))
+            return translate.product_from_item(body, currency=self.settings.currency)
+
+        if self.item_reads_in_flight > 1 and len(changed.rows) > 1:
+            with ThreadPoolExecutor(self.item_reads_in_flight, thread_name_prefix="netsuite-items") as pool:
+                products = list(pool.map(product, changed.rows))
+        else:
+            products = [product(row) for row in changed.rows]
         return ChangeBatch(records=products, cursor=changed.cursor.encode(), more=changed.more)
 
     def _get_item(self, item_id: str, record_type: str) -> dict[str, Any]:

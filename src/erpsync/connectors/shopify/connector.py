@@ -26,6 +26,7 @@ from typing import Any, ClassVar
 from erpsync.connectors.base import ChangeBatch, Unreadable
 from erpsync.connectors.shopify import promotions
 from erpsync.connectors.shopify.bulk import BulkReader
+from erpsync.connectors.shopify.bulk_catalog import BulkCatalog
 from erpsync.connectors.shopify.client import GraphQLClient, RetrySchedule
 from erpsync.connectors.shopify.errors import SYSTEM, data_error_for_user_errors
 from erpsync.connectors.shopify.inventory_snapshot import InventorySnapshot
@@ -341,6 +342,10 @@ class ShopifyConnector(PayoutReader):
         ]
 
     # ----------------------------------------------------------------------------------------- writes
+
+    def bulk_catalog(self, **options: Any) -> BulkCatalog:
+        """Many products in one bulk mutation, stock by item id: the initial load's writes."""
+        return BulkCatalog(self, **options)
 
     def upsert_product(self, product: Product, *, idempotency_key: str) -> str:
         if product.origin.system == SYSTEM:
