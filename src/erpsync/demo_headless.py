@@ -29,7 +29,7 @@ import httpx
 
 from erpsync.connectors.netsuite import external_id_for
 from erpsync.demo import COMPANIES_QUERY, DemoEnvironment, demo_environment, shopper_basket
-from erpsync.sandboxes.email import running_sink
+from erpsync.sandboxes.email import EmailSink, running_sink
 
 COUPON_CODE = "WELCOME10"
 BAD_ORDER_EVERY = 50
@@ -89,9 +89,15 @@ def plan_orders(count: int, rng: random.Random) -> list[PlannedOrder]:
 
 
 def run_headless(
-    database_url: str, *, order_count: int, seed: int = 1, say: Callable[[str], Any] = print
+    database_url: str,
+    *,
+    order_count: int,
+    seed: int = 1,
+    say: Callable[[str], Any] = print,
+    then: Callable[[DemoEnvironment, EmailSink, dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
-    """Run the demo to completion; return the figures (``FIELDS`` and ``bad_orders``)."""
+    """Run the demo to completion; return the figures (``FIELDS`` and ``bad_orders``). ``then`` runs with
+    the systems still up (the tests check the figures against them)."""
     started = time.monotonic()
     rng = random.Random(seed)
     with (
@@ -141,6 +147,8 @@ def run_headless(
         report = env.tie_out()
         figures = measure(env, sink, plan, report)
         figures["seconds"] = round(time.monotonic() - started, 1)
+        if then is not None:
+            then(env, sink, figures)
         return figures
 
 
@@ -179,7 +187,7 @@ def _place_coupon_order(env: DemoEnvironment, basket: list[tuple[str, int]], ema
 
 # --- measuring ----------------------------------------------------------------------------------------------
 def measure(
-    env: DemoEnvironment, sink: Any, plan: list[PlannedOrder], report: dict[str, Any]
+    env: DemoEnvironment, sink: EmailSink, plan: list[PlannedOrder], report: dict[str, Any]
 ) -> dict[str, Any]:
     """The figures, each read from the system that holds it."""
     placed = {order.order_id for order in plan}
