@@ -29,6 +29,7 @@ from erpsync.flows import (
     promotions,
     refunds,
     register_flows,
+    returns,
     tieout,
 )
 from erpsync.notify import configure_notifications
@@ -46,6 +47,8 @@ POLLED_BY = {
     invoicing.FLOW: invoicing.POLLER,
     refunds.FLOW: refunds.POLLER,
     refunds.TO_STORE: refunds.ERP_POLLER,  # only for ERP connectors with refunds_changed_since
+    returns.FLOW: returns.POLLER,  # returns flows: only when both connectors handle returns
+    returns.FROM_ERP: returns.ERP_POLLER,
     payouts.FLOW: payouts.POLLER,  # store payouts -> ERP bank deposits
     tieout.FLOW: tieout.FLOW,  # a cron trigger ties out the day before it fires
     customers.TO_ERP: customers.STORE_POLLER,

@@ -210,6 +210,13 @@ SAMPLES: dict[str, Callable[..., dict[str, Any]]] = {
         "parent_id": "T0",
     },
     "refund": refund_data,
+    "return": lambda: {
+        "origin": origin("R1"),
+        "order_id": "5001",
+        "number": "#1001-R1",
+        "status": "open",
+        "lines": [{"line_id": "L1", "sku": "SKU-1", "quantity": 1, "reason": "defective"}],
+    },
     "payout": lambda: {
         "origin": origin("PO1"),
         "status": "paid",

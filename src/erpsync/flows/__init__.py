@@ -19,6 +19,7 @@ from erpsync.flows import (
     payouts,
     promotions,
     refunds,
+    returns,
     tieout,
 )
 from erpsync.flows.hub import Hub
@@ -32,6 +33,7 @@ FLOW_MODULES = (
     companies,
     invoicing,
     refunds,
+    returns,
     payouts,
     tieout,
 )

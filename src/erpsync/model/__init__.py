@@ -48,6 +48,7 @@ from erpsync.model.orders import (
 )
 from erpsync.model.promotions import Discount, LoyaltyEvent
 from erpsync.model.registry import RECORD_TYPES, InvalidRecordError, build_record, record_class
+from erpsync.model.returns import Return, ReturnLine
 
 __all__ = [
     "RECORD_TYPES",
@@ -88,6 +89,8 @@ __all__ = [
     "Record",
     "Refund",
     "RefundLine",
+    "Return",
+    "ReturnLine",
     "ShippingLine",
     "TaxId",
     "TaxLine",

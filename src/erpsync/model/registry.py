@@ -14,6 +14,7 @@ from erpsync.model.customers import Company, CompanyContact, CompanyLocation, Cu
 from erpsync.model.finance import CreditMemo, Invoice, Payout, Refund, Transaction
 from erpsync.model.orders import Fulfillment, Order
 from erpsync.model.promotions import Discount, LoyaltyEvent
+from erpsync.model.returns import Return
 
 _RECORD_CLASSES: tuple[type[Record], ...] = (
     Product,
@@ -35,6 +36,7 @@ _RECORD_CLASSES: tuple[type[Record], ...] = (
     CreditMemo,
     Discount,
     LoyaltyEvent,
+    Return,
 )
 
 RECORD_TYPES: dict[str, type[Record]] = {cls.record_type: cls for cls in _RECORD_CLASSES}

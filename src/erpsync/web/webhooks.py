@@ -26,7 +26,7 @@ from starlette.concurrency import run_in_threadpool
 
 from erpsync.connectors.shopify.webhooks import WebhookDelivery, WebhookRejected, verify_webhook
 from erpsync.engine import Engine
-from erpsync.flows import orders, refunds
+from erpsync.flows import orders, refunds, returns
 from erpsync.store import Store
 
 MAX_BODY_BYTES = 2 * 1024 * 1024
@@ -155,4 +155,9 @@ def _route(engine: Engine, delivery: WebhookDelivery, document: dict[str, Any], 
         refund_id, order_id = subject, str(document.get("order_id"))
         reference = refunds.refund_reference(order_id, refund_id)
         return engine.enqueue(refunds.FLOW, f"shopify:{refund_id}", reference).workflow_id
+    if delivery.topic in returns.WEBHOOK_TOPICS:
+        # A return changes (requested, then approved): one run per merchant action, which re-reads the return.
+        return_id, version = str(document["id"]), f"event-{delivery.event_id or delivery.webhook_id}"
+        reference = returns.return_reference(return_id)
+        return engine.enqueue(returns.FLOW, f"shopify:{return_id}", reference, version=version).workflow_id
     return None

@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 
 from erpsync.connectors.base import ChangeBatch, LedgerEntry
-from erpsync.connectors.netsuite import promotions, translate
+from erpsync.connectors.netsuite import promotions, returns, translate
 from erpsync.connectors.netsuite.budget import ConcurrencyBudget
 from erpsync.connectors.netsuite.changes import ChangeCursor, poll_changes, sql_quote
 from erpsync.connectors.netsuite.client import NetSuiteClient, RetryRule, external_id_for
@@ -47,6 +47,7 @@ from erpsync.model import (
     Payout,
     Product,
     Refund,
+    Return,
     Transaction,
 )
 
@@ -469,6 +470,17 @@ class NetSuiteConnector:
                 refund = translate.refund_from_netsuite(body, sales_order_id=order_id, settings=self.settings)
                 refunds.append(refund)
         return ChangeBatch(records=refunds, cursor=changed.cursor.encode(), more=changed.more)
+
+    # -- returns (connectors/netsuite/returns.py) ---------------------------------------------------
+
+    def create_return_authorization(self, store_return: Return, *, idempotency_key: str) -> str:
+        return returns.create_return_authorization(self, store_return)
+
+    def refund_return_authorization(self, rma_id: str, *, idempotency_key: str) -> CreditMemo:
+        return returns.refund_return_authorization(self, rma_id, idempotency_key=idempotency_key)
+
+    def return_authorizations_changed_since(self, cursor: str | None) -> ChangeBatch[Return]:
+        return returns.return_authorizations_changed_since(self, cursor)
 
     def _sales_order_behind(self, transaction_id: str | None) -> str | None:
         """Follow ``createdfrom`` (credit memo → invoice or return authorization → sales order)."""

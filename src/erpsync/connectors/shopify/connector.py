@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from erpsync.connectors.base import ChangeBatch, Unreadable
-from erpsync.connectors.shopify import promotions
+from erpsync.connectors.shopify import promotions, returns
 from erpsync.connectors.shopify.bulk import BulkReader
 from erpsync.connectors.shopify.bulk_catalog import BulkCatalog
 from erpsync.connectors.shopify.client import GraphQLClient, RetrySchedule
@@ -52,7 +52,17 @@ from erpsync.connectors.shopify.translate import (
     refund_input,
 )
 from erpsync.errors import DataError
-from erpsync.model import Company, Customer, Fulfillment, InventoryLevel, Location, Order, Product, Refund
+from erpsync.model import (
+    Company,
+    Customer,
+    Fulfillment,
+    InventoryLevel,
+    Location,
+    Order,
+    Product,
+    Refund,
+    Return,
+)
 from erpsync.model.loyalty import LoyaltyBalance
 from erpsync.model.promotions import Discount
 
@@ -238,6 +248,20 @@ class ShopifyConnector(PayoutReader):
 
     def loyalty_balances_changed_since(self, cursor: str | None) -> ChangeBatch[LoyaltyBalance]:
         return promotions.loyalty_balances_changed_since(self, cursor)
+
+    # -- returns (connectors/shopify/returns.py) -------------------------------------------------------
+
+    def get_return(self, return_id: str) -> Return:
+        return returns.get_return(self, return_id)
+
+    def returns_changed_since(self, cursor: str | None) -> ChangeBatch[Return]:
+        """The returns of the orders changed since the cursor (the orders' cursor rules)."""
+        order_ids, next_cursor, more = self._changed_since(ORDERS_CHANGED_QUERY, "orders", cursor)
+        changed, unreadable = returns.returns_of_orders(self, order_ids)
+        return ChangeBatch(changed, next_cursor, more, unreadable)
+
+    def create_return(self, store_return: Return, *, idempotency_key: str) -> str:
+        return returns.create_return(self, store_return)
 
     def __enter__(self) -> ShopifyConnector:
         return self

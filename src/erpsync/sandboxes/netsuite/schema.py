@@ -366,6 +366,17 @@ def _types() -> dict[str, RecordType]:
             display_prefix="RMA",
         ),
         RecordType(
+            "itemReceipt",
+            "transaction",
+            {
+                **TRANSACTION_FIELDS,
+                "entity": ref("customer", read_only=True),
+                "item": sublist(FULFILLMENT_LINE),
+            },
+            suiteql_type="ItemRcpt",
+            display_prefix="IR",
+        ),
+        RecordType(
             "creditMemo", "transaction", dict(SALES_FIELDS), suiteql_type="CustCred", display_prefix="CM"
         ),
         RecordType(
@@ -417,6 +428,8 @@ RETURN_STATUSES = {
     "A": "Pending Approval",
     "B": "Pending Receipt",
     "C": "Cancelled",
+    "D": "Partially Received",
+    "E": "Pending Refund/Partially Received",
     "F": "Pending Refund",
     "G": "Refunded",
     "H": "Closed",

@@ -8,7 +8,11 @@
   Partially Fulfilled (D) / Pending Billing/Partially Fulfilled (E) -> Pending Billing (F) -> Billed (G).
 - Transforms (Oracle help section_157901123882): salesOrder -> itemFulfillment | invoice |
   returnAuthorization, invoice -> customerPayment | creditMemo,
-  returnAuthorization -> creditMemo | cashRefund.
+  returnAuthorization -> creditMemo | cashRefund | itemReceipt.
+- Return authorizations move as NetSuite's do: Pending Receipt (B) -> Partially Received (D) -> Pending
+  Refund (F) once every line is received (an item receipt, ``_receive_return``) -> Refunded (G) once
+  credited. Received units go back on hand at the receipt line's location. (A new return authorization
+  without an ``orderStatus`` starts at Pending Refund, as if nothing had to come back.)
 - Stock: a shipped fulfillment (shipStatus C) takes its quantities off the location's on-hand stock;
   an inventoryAdjustment adds or removes stock.
 """
@@ -414,6 +418,57 @@ def _adjust_stock(store: RecordStore, adjustment: Record) -> None:
         store.touch(store.records["inventoryItem"][key[0]])  # the line's item ref is an inventoryItem
 
 
+def _receive_return(store: RecordStore, rma: Record, body: Record) -> tuple[RecordType, Record]:
+    """Goods of a return authorization arrive: an item receipt of the lines (``orderLine``) chosen in the
+    body, or of every line not yet received; the units go back on hand at each line's location."""
+    if rma.get("status", {}).get("id") not in ("B", "D"):
+        raise user_error(f"You can not initialize itemreceipt: invalid reference {rma['id']}.")
+    chosen = _chosen_lines(body)
+    receipt = _header_from(rma, body, "entity", "subsidiary", "currency")
+    receipt_lines = []
+    for line in lines(rma):
+        remaining = line["quantity"] - line.get("_received", ZERO)
+        picked = chosen.get(line["line"]) if chosen is not None else {}
+        if remaining <= 0 or picked is None or picked.get("itemReceive") is False:
+            continue
+        quantity = picked.get("quantity", remaining)
+        if quantity > remaining:
+            raise user_error(
+                f"You cannot receive {quantity} of line {line['line']}: only {remaining} are authorized.",
+                path=f"item.items[orderLine={line['line']}].quantity",
+            )
+        location = picked.get("location") or line.get("location") or rma.get("location")
+        if location is None:
+            raise user_error(
+                "Please enter value(s) for: Location", path=f"item.items[orderLine={line['line']}].location"
+            )
+        receipt_lines.append(
+            {
+                "orderLine": line["line"],
+                "item": dict(line["item"]),
+                "itemReceive": True,
+                "quantity": quantity,
+                "location": location,
+                "description": line.get("description"),
+            }
+        )
+    if not receipt_lines:
+        raise user_error(f"You can not initialize itemreceipt: invalid reference {rma['id']}.")
+    for number, receipt_line in enumerate(receipt_lines, start=1):
+        receipt_line["line"] = str(number)
+        rma_line = next(o for o in lines(rma) if o["line"] == receipt_line["orderLine"])
+        rma_line["_received"] = rma_line.get("_received", ZERO) + receipt_line["quantity"]
+        if store.find(RECORD_TYPES["inventoryItem"], receipt_line["item"]["id"]) is not None:
+            key = (receipt_line["item"]["id"], receipt_line["location"]["id"])
+            store.stock[key] = store.stock.get(key, ZERO) + receipt_line["quantity"]
+            store.touch(store.records["inventoryItem"][key[0]])
+    receipt["item"] = {"items": receipt_lines}
+    before_write(store, RECORD_TYPES["itemReceipt"], receipt, creating=True)
+    received_all = all(line.get("_received", ZERO) >= line["quantity"] for line in lines(rma))
+    rma["status"] = rma["orderStatus"] = {"id": "F" if received_all else "D"}
+    return RECORD_TYPES["itemReceipt"], receipt
+
+
 TRANSFORMS: dict[tuple[str, str], Transform] = {
     ("salesOrder", "itemFulfillment"): _fulfill,
     ("salesOrder", "invoice"): _bill,
@@ -422,6 +477,7 @@ TRANSFORMS: dict[tuple[str, str], Transform] = {
     ("invoice", "creditMemo"): _copy_sale("creditMemo"),
     ("returnAuthorization", "creditMemo"): _copy_sale("creditMemo"),
     ("returnAuthorization", "cashRefund"): _copy_sale("cashRefund"),
+    ("returnAuthorization", "itemReceipt"): _receive_return,
 }
 
 

@@ -15,6 +15,7 @@ from erpsync.sandboxes.shopify import (
     metafields,
     orders,
     refunds,
+    returns,
     subscriptions,
 )
 
@@ -24,6 +25,7 @@ MUTATIONS: dict[str, Callable[..., dict[str, Any]]] = {
     **orders.MUTATIONS,
     **fulfillments.MUTATIONS,
     **refunds.MUTATIONS,
+    **returns.MUTATIONS,
     **customers.MUTATIONS,
     **discounts.MUTATIONS,
     **metafields.MUTATIONS,

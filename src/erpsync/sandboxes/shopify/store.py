@@ -34,6 +34,7 @@ TABLES = (
     "fulfillment_orders",
     "fulfillments",
     "refunds",
+    "returns",
     "adjustment_groups",
     "webhook_subscriptions",
     "bulk_operations",

@@ -14,6 +14,7 @@ from erpsync.sandboxes.shopify import metafields, order_math
 from erpsync.sandboxes.shopify.context import ResolveContext
 from erpsync.sandboxes.shopify.ids import gid, maybe_number
 from erpsync.sandboxes.shopify.paging import connection
+from erpsync.sandboxes.shopify.return_views import return_view, returns_of
 from erpsync.sandboxes.shopify.search import search
 from erpsync.sandboxes.shopify.store import Record, money
 
@@ -675,6 +676,9 @@ class Views:
                 args,
             ),
             "refunds": lambda _info, **args: [self.refund(r) for r in refunds[: args.get("first") or None]],
+            "returns": lambda _info, **args: self.page(
+                returns_of(self.store, record["id"]), self.return_, args
+            ),
             "suggestedRefund": lambda _info, **args: self.ctx.extra["suggested_refund"](self, record, args),
         }
 
@@ -805,6 +809,9 @@ class Views:
                 transactions, lambda t: self.transaction(t, order), args
             ),
         }
+
+    def return_(self, record: Record) -> View:
+        return return_view(self, record)
 
     # ------------------------------------------------------------------ bulk operations and webhooks
     def bulk_operation(self, record: Record) -> View:
