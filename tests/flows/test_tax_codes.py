@@ -169,3 +169,23 @@ def test_netsuite_refuses_a_sale_item_as_tax_item(connector: NetSuiteConnector) 
     with pytest.raises(NetSuiteDataError) as raised:
         connector.client.create("salesOrder", body)
     assert raised.value.error_code == "INVALID_KEY_OR_REF" and raised.value.field == "taxItem"
+
+
+def test_a_payment_is_booked_with_its_gateways_method_and_clearing_account(
+    connector: NetSuiteConnector,
+) -> None:
+    connector.upsert_sales_order(order("103", ("Sales tax", "0.08", "8.00")), idempotency_key="k")
+    sale = Transaction(
+        origin=Origin(system="shopify", id="9103", updated_at=NOW),
+        order_id="103",
+        kind="sale",
+        status="success",
+        gateway="shopify_payments",
+        amount=usd("108.00"),
+    )
+    payment = connector.client.get("customerPayment", connector.record_payment(sale, idempotency_key="p"))
+    clearing = connector.client.get("account", "eid:shopify-clearing")
+    assert payment["paymentMethod"] == "Shopify Payments" and payment["undepFunds"] is False
+    assert payment["account"]["id"] == clearing["id"]
+    with pytest.raises(DataError, match="'stripe'"):
+        connector.record_payment(sale.model_copy(update={"gateway": "stripe"}), idempotency_key="p2")
