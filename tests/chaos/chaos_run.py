@@ -152,12 +152,14 @@ def run_chaos(
     workers: int = 1,
     kills: int = 0,
     bad_orders: int | None = None,
+    shop_plan: str = "standard",
     say: Callable[[str], None] = lambda line: None,
 ) -> Outcome:
     """``workers`` > 1 (PostgreSQL only): worker processes besides this one share the work; ``kills`` of
     them are SIGKILLed at random moments while the orders flow, each started again under its worker id,
     which recovers the flows it had in flight. ``bad_orders``: how many orders carry a data error (default
-    about 1 %, at least one of each kind)."""
+    about 1 %, at least one of each kind). ``shop_plan``: the Shopify sandbox's rate-limit preset (standard:
+    100 cost points/s, plus: 1,000), the bound of a big run's speed."""
     if kills and workers < 2:
         raise ValueError("a kill needs a worker process besides this one: workers >= 2")
     if workers > 1 and database_url.startswith("sqlite"):
@@ -173,6 +175,7 @@ def run_chaos(
         _one_shopify_client(env),
         WorkerProcesses(database_url, env, sandboxes, count=workers - 1, rng=rng, started=started) as pool,
     ):
+        httpx.put(f"{env.shopify_url}/_sandbox/rate-limit", json={"preset": shop_plan}).raise_for_status()
         env.sync_catalog()
         skus = env.erp_skus()
         _stock_up(env, skus, order_count)
@@ -682,6 +685,11 @@ def main(argv: list[str] | None = None) -> int:
         "--database", required=True, help="postgresql://... (several workers) or sqlite:///..."
     )
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--shop-plan",
+        default="standard",
+        help="Shopify rate-limit preset: standard (100 points/s), advanced, plus (1,000), enterprise",
+    )
     parser.add_argument("--json", type=Path, help="also write the outcome's figures to this file")
     args = parser.parse_args(argv)
 
@@ -689,7 +697,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[{datetime.now(UTC):%H:%M:%S}] {line}", flush=True)
 
     outcome = run_chaos(
-        args.database, args.orders, seed=args.seed, workers=args.workers, kills=args.kills, say=say
+        args.database,
+        args.orders,
+        seed=args.seed,
+        workers=args.workers,
+        kills=args.kills,
+        shop_plan=args.shop_plan,
+        say=say,
     )
     say(outcome.summary())
     for problem in outcome.problems[:50]:
