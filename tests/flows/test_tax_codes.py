@@ -1,5 +1,6 @@
-"""Tax code mapping: each (jurisdiction, rate) an order charges has a declared NetSuite tax code, or the order
-is parked naming the pair and the setting to edit — never booked under a guessed code."""
+"""Finance tables and NetSuite rules. Tax code mapping: each (jurisdiction, rate) an order charges has a
+declared NetSuite tax code, or the order is parked naming the pair and the setting to edit — never booked
+under a guessed code. Payment gateways: a payment's method and account. Deposits: never negative."""
 
 from __future__ import annotations
 
@@ -16,7 +17,17 @@ from erpsync.connectors.netsuite.auth import auth_from_credentials
 from erpsync.connectors.netsuite.errors import NetSuiteDataError
 from erpsync.connectors.netsuite.finance import GatewayTable, TaxCodeTable
 from erpsync.errors import ConfigError, DataError
-from erpsync.model import Money, Order, OrderLine, OrderTotals, Origin, TaxLine, Transaction
+from erpsync.model import (
+    Money,
+    Order,
+    OrderLine,
+    OrderTotals,
+    Origin,
+    Payout,
+    PayoutAdjustment,
+    TaxLine,
+    Transaction,
+)
 from erpsync.sandboxes.common import serve_in_thread
 from erpsync.sandboxes.netsuite import build_sandbox
 from erpsync.sandboxes.netsuite.banking import CONNECTION_SETTINGS
@@ -189,3 +200,30 @@ def test_a_payment_is_booked_with_its_gateways_method_and_clearing_account(
     assert payment["account"]["id"] == clearing["id"]
     with pytest.raises(DataError, match="'stripe'"):
         connector.record_payment(sale.model_copy(update={"gateway": "stripe"}), idempotency_key="p2")
+
+
+def test_netsuite_refuses_a_deposit_whose_lines_net_negative(connector: NetSuiteConnector) -> None:
+    bank = connector.client.get("account", "eid:operating-bank")["id"]
+    fees = connector.client.get("account", "eid:merchant-fees")["id"]
+    body = {
+        "account": {"id": bank},
+        "other": {"items": [{"account": {"id": fees}, "amount": 5}]},
+        "cashBack": {"items": [{"account": {"id": fees}, "amount": 7.5}]},
+    }
+    with pytest.raises(NetSuiteDataError, match="cannot be negative"):
+        connector.client.create("deposit", body)
+
+
+def test_a_payout_that_debits_the_bank_is_parked_not_booked(connector: NetSuiteConnector) -> None:
+    withdrawal = Payout(
+        origin=Origin(system="shopify", id="po-9", updated_at=NOW),
+        status="paid",
+        gross=usd("10.00"),
+        fees=usd("0.59"),
+        adjustments=[PayoutAdjustment(kind="refund", amount=usd("-25.00"))],
+        net=usd("-15.59"),
+    )
+    with pytest.raises(DataError, match="must be positive") as raised:
+        connector.record_payout(withdrawal, idempotency_key="po-9")
+    assert raised.value.suggested_fix is not None and "journal entry" in raised.value.suggested_fix
+    assert connector.client.find_by_external_id("deposit", "shopify_3Apo-9") is None
