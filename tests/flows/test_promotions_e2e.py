@@ -147,6 +147,12 @@ def test_order_with_a_code_keeps_it_and_names_the_promotion_on_the_sales_order(e
     sku = sorted(env._variants_by_sku())[0]  # a Shopify product; NetSuite gets an item for its SKU
     env.desk.add_item(sku, f"Item {sku}", "20.00")
     order_id = env.place_order([(sku, 2)], email="coupon.shopper@example.com", code="WELCOME10")
+    # The shopper came from the winter newsletter: the storefront recorded the visit that converted.
+    [shop] = env.shopify_sandbox.stores.values()
+    shop.get("orders", int(order_id))["landing_site"] = (
+        "https://shop.example.com/collections/coats?utm_source=newsletter&utm_medium=email"
+        "&utm_campaign=winter-sale"
+    )
     [result] = env.sync_orders()
     assert result.status == "completed", result
     client = env.hub.erp.client  # type: ignore[attr-defined]
@@ -156,6 +162,10 @@ def test_order_with_a_code_keeps_it_and_names_the_promotion_on_the_sales_order(e
     assert sales_order["custbody_erpsync_discount_codes"] == "WELCOME10"
     assert sales_order["discountItem"]["id"] == env.hub.erp.settings.discount_item_id  # type: ignore[attr-defined]
     assert float(sales_order["discountTotal"]) < 0 or float(sales_order["discountRate"]) < 0
-    # Campaign/source attribution travels with the order (the channel the order came from).
+    # Campaign and source attribution travel with the order: the sales channel and the UTM campaign.
     assert sales_order["custbody_erpsync_source"] == "web"
+    assert sales_order["custbody_erpsync_campaign"] == "winter-sale"
+    attribution = env.hub.shop.get_order(order_id).attribution
+    assert attribution is not None
+    assert (attribution.utm_source, attribution.utm_medium) == ("newsletter", "email")
     assert env.hub.shop.get_order(order_id).discount_codes == ["WELCOME10"]

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from erpsync.sandboxes.shopify import metafields, order_math
+from erpsync.sandboxes.shopify import journeys, metafields, order_math
 from erpsync.sandboxes.shopify.context import ResolveContext
 from erpsync.sandboxes.shopify.ids import gid, maybe_number
 from erpsync.sandboxes.shopify.paging import connection
@@ -636,6 +636,7 @@ class Views:
             "displayFinancialStatus": financial.upper(),
             "displayFulfillmentStatus": order_math.display_fulfillment_status(record),
             "sourceName": record.get("source_name"),
+            "customerJourneySummary": journeys.summary(record),
             "poNumber": record.get("po_number"),
             "subtotalPriceSet": self.bag(amounts.subtotal),
             "totalPriceSet": self.bag(amounts.total),

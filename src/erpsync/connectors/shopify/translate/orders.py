@@ -255,6 +255,7 @@ LINE_ITEM_FIELDS = """
 
 ORDER_FIELDS = """
   id name createdAt updatedAt processedAt cancelledAt cancelReason email note tags sourceName
+  customerJourneySummary { lastVisit { landingPage referrerUrl } }
   currencyCode presentmentCurrencyCode taxesIncluded displayFinancialStatus
   customer { id email }
   purchasingEntity { __typename ... on PurchasingCompany { company { id } location { id } } }
@@ -313,6 +314,7 @@ def order_from_graphql(node: Mapping[str, Any]) -> Order:
     discounts = _discounts_from_graphql(node, currency, record, allocations)
     order_taxes = [_tax_line_graphql(t, record) for t in node.get("taxLines") or []]
     entity = node.get("purchasingEntity") or {}
+    visit = (node.get("customerJourneySummary") or {}).get("lastVisit") or {}  # the visit that converted
     total_set = node.get("totalPriceSet") or {}
     presentment = total_set.get("presentmentMoney") if isinstance(total_set, Mapping) else None
 
@@ -352,7 +354,9 @@ def order_from_graphql(node: Mapping[str, Any]) -> Order:
         ],
         fulfillments=[fulfillment_from_graphql(f, order_id=order_id) for f in node.get("fulfillments") or []],
         refunds=[refund_from_graphql(r, order_id=order_id) for r in node.get("refunds") or []],
-        attribution=_attribution(node.get("sourceName"), None, None),
+        attribution=_attribution(
+            node.get("sourceName"), visit.get("landingPage"), visit.get("referrerUrl")
+        ),
         financial_status=(node.get("displayFinancialStatus") or "").lower() or None,
         cancelled_at=parse_time(node.get("cancelledAt")),
         cancel_reason=(node.get("cancelReason") or "").lower() or None,
