@@ -29,7 +29,7 @@ def summary(order: Record) -> dict[str, Any] | None:
         "referrerUrl": order.get("referring_site"),
         "occurredAt": order["created_at"],
         "utmParameters": {
-            name: (query.get(f"utm_{name}") or [None])[0]
+            name: next(iter(query.get(f"utm_{name}", [])), None)
             for name in ("campaign", "content", "medium", "source", "term")
         },
     }
