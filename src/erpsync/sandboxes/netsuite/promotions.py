@@ -3,7 +3,7 @@
 A coupon code is unique among promotions (NetSuite matches it case-insensitively at order entry); the
 sandbox refuses a second promotion with the same code. [UNCONF] NetSuite's exact error code and message for
 it are not documented; the sandbox answers 400 USER_ERROR naming the code
-(docs/connectors/netsuite-sandbox.md).
+(docs/flows.md, "Promotions and loyalty").
 """
 
 from __future__ import annotations

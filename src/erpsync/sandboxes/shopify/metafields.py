@@ -7,9 +7,9 @@ at once, atomically: one bad input and nothing is written; ``compareDigest`` mak
 if it does not exist yet" (https://shopify.dev/docs/api/admin-graphql/latest/mutations/metafieldsSet; error
 codes: https://shopify.dev/docs/api/admin-graphql/latest/enums/MetafieldsSetUserErrorCode).
 
-Sandbox choices (docs/connectors/shopify-sandbox.md): only customers own metafields here; a write bumps the
-customer's ``updated_at`` (so an ``updated_at`` poll sees it; unconfirmed for the real API, which is why the
-loyalty flow also has a full reconcile).
+Sandbox choices (docs/flows.md, "Promotions and loyalty"): only customers own metafields here; a write bumps
+the customer's ``updated_at`` (so an ``updated_at`` poll sees it; unconfirmed for the real API, which is why
+the loyalty poll should also run a daily reconcile).
 """
 
 from __future__ import annotations
