@@ -138,6 +138,8 @@ def machine() -> dict[str, Any]:
         "cpu_model": cpu_model,
         "python": platform.python_version(),
         "platform": platform.platform(),
+        # Other people's work on a shared machine: the 1, 5 and 15 minute load averages when written.
+        "load_average": [round(load, 2) for load in os.getloadavg()],
     }
 
 

@@ -34,13 +34,18 @@ def main() -> None:
         credentials["account_id"], sandbox["url"], auth_from_credentials(sandbox["url"], credentials)
     )
     sent = 0
+    failures: list[str] = []
 
     def ask_limits() -> dict[str, Any]:
         nonlocal sent
         sent += 1
-        response = erp.client.request(
-            "GET", "/services/rest/system/v1/governanceLimits", record="governanceLimits", idempotent=True
-        )
+        try:
+            response = erp.client.request(
+                "GET", "/services/rest/system/v1/governanceLimits", record="governanceLimits", idempotent=True
+            )
+        except Exception as error:
+            failures.append(f"{type(error).__name__}: {error}")
+            raise
         body: dict[str, Any] = response.json()
         return body
 
@@ -66,7 +71,10 @@ def main() -> None:
     states = sorted({str(handle.state()) for handle in handles})
     engine.shutdown(0)
     erp.close()
-    print(json.dumps({"worker": args.worker_id, "states": states, "sent": sent}), flush=True)
+    print(
+        json.dumps({"worker": args.worker_id, "states": states, "sent": sent, "failures": failures}),
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

@@ -94,6 +94,34 @@ def test_an_expired_lease_is_claimed_again(postgres_url: str) -> None:
         other.close()
 
 
+def test_a_worker_re_claiming_its_own_slots_does_not_starve_another(postgres_url: str) -> None:
+    busy, patient = leased(postgres_url, "busy", limit=2), leased(postgres_url, "patient", limit=2)
+    stop = threading.Event()
+
+    def hog() -> None:  # frees a slot and claims it again at once, as a busy worker's flows do
+        while not stop.is_set():
+            assert busy.acquire(timeout=10)
+            time.sleep(0.02)
+            busy.release()
+
+    hogs = [threading.Thread(target=hog) for _ in range(3)]
+    try:
+        for thread in hogs:
+            thread.start()
+        time.sleep(0.2)
+        started = time.monotonic()
+        assert patient.acquire(timeout=5), "the other worker never got a slot"
+        waited = time.monotonic() - started
+        patient.release()
+        assert waited < 1.0, f"the other worker waited {waited:.2f} s for a slot freed every 20 ms"
+    finally:
+        stop.set()
+        for thread in hogs:
+            thread.join()
+        busy.close()
+        patient.close()
+
+
 def test_releasing_a_slot_not_held_is_an_error(postgres_url: str) -> None:
     slots = leased(postgres_url, "w1")
     try:
@@ -158,9 +186,10 @@ def test_two_workers_never_exceed_one_netsuite_accounts_limit(
                 process.wait()
     governance = httpx.get(f"{url}/_sandbox/governance").json()
     assert all(outcome["states"] == ["SUCCESS"] for outcome in outcomes), outcomes
-    # The queue ran twice as many flows as the account allows requests, shared by both workers...
+    # The queue ran twice as many flows as the account allows requests, shared by both workers (a step whose
+    # request waited longer than the client's budget timeout for a slot is retried, so maybe a few more)...
     sent = [outcome["sent"] for outcome in outcomes]
-    assert sum(sent) == 3 * flows and min(sent) > 0, f"both workers should share the work: {sent}"
+    assert sum(sent) >= 3 * flows and min(sent) > 0, f"both workers should share the work: {outcomes}"
     # ...and the account never saw more requests at once than its limit, nor rejected one.
     assert governance["rejected"] == 0
     assert governance["peak"] == limit, governance

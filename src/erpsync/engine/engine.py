@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -90,14 +91,47 @@ class FlowHandle:
 
     def result(self, timeout: float = 60.0) -> FlowResult:
         deadline = time.monotonic() + timeout
-        # Short flows are seen finished soon after they finish; long ones are not asked about 200 times/s.
-        pause = 0.005
-        while not self.done():
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"flow run {self.workflow_id} not finished after {timeout} s")
-            time.sleep(pause)
-            pause = min(0.05, pause * 1.5)
+        # Polled, backing off to 50 ms; a flow that ends in this process wakes the wait at once, and DBOS
+        # records its status a moment later, so the polls are then short.
+        pause, ended = 0.005, False
+        try:
+            while not self.done():
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"flow run {self.workflow_id} not finished after {timeout} s")
+                if ended:
+                    time.sleep(0.002)
+                else:
+                    ended = _ENDED.wait(self.workflow_id, pause)
+                    pause = min(0.05, pause * 1.5)
+        finally:
+            _ENDED.forget(self.workflow_id)
         return FlowResult(**runtime.result(self.workflow_id))
+
+
+class _EndedHere:
+    """Runs that ended in this process, for the :meth:`FlowHandle.result` waiting on them here."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._waiting: dict[str, threading.Event] = {}
+
+    def wait(self, workflow_id: str, timeout: float) -> bool:
+        with self._lock:
+            event = self._waiting.setdefault(workflow_id, threading.Event())
+        return event.wait(timeout)
+
+    def ended(self, workflow_id: str) -> None:
+        with self._lock:
+            event = self._waiting.get(workflow_id)
+        if event is not None:
+            event.set()
+
+    def forget(self, workflow_id: str) -> None:
+        with self._lock:
+            self._waiting.pop(workflow_id, None)
+
+
+_ENDED = _EndedHere()
 
 
 # DBOS only dequeues and recovers workflows of the running application version (measured: a worker started
@@ -215,7 +249,10 @@ class Engine:
             definition = FlowDefinition(name, fn, queue, record_type or name, retry or RetryPolicy())
 
             def run_flow(business_key: str, record: Any, origin_id: str) -> dict[str, Any]:
-                return self._run(definition, business_key, record, origin_id).__dict__
+                try:
+                    return self._run(definition, business_key, record, origin_id).__dict__
+                finally:
+                    _ENDED.ended(runtime.current_workflow_id())
 
             definition.workflow = runtime.register_workflow(name, run_flow)
             self._flows[name] = definition

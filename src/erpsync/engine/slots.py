@@ -74,10 +74,25 @@ _CLAIM = sa.text(
            SELECT slot FROM erpsync_engine_request_slots
             WHERE budget = :budget AND slot < :limit
               AND (holder IS NULL OR lease_until < {_NOW})
+              AND NOT EXISTS (
+                  SELECT 1 FROM erpsync_engine_request_waiters AS w
+                   WHERE w.budget = :budget AND w.worker_id <> :worker_id AND w.polled_at > {_NOW} - 1.0
+                     AND w.since < coalesce(CAST(:waiting_since AS double precision), {_NOW}) - :patience)
             ORDER BY slot LIMIT 1
               FOR UPDATE SKIP LOCKED)
     RETURNING slot
     """
+)
+_WAIT = sa.text(
+    f"""
+    INSERT INTO erpsync_engine_request_waiters (budget, worker_id, since, polled_at)
+    VALUES (:budget, :worker_id, {_NOW}, {_NOW})
+    ON CONFLICT (budget, worker_id) DO UPDATE SET polled_at = {_NOW}
+    RETURNING since
+    """
+)
+_STOP_WAITING = sa.text(
+    "DELETE FROM erpsync_engine_request_waiters WHERE budget = :budget AND worker_id = :worker_id"
 )
 _FREE = sa.text(
     "UPDATE erpsync_engine_request_slots SET holder = NULL, worker_id = NULL, lease_until = NULL "
@@ -93,6 +108,11 @@ class LeasedSlots:
     backing off to ``max_poll_seconds``: releases by other workers are seen that late). Within a process at
     most ``limit`` threads claim at once, so a busy worker does not poll for more slots than exist.
     ``lease_seconds`` must exceed the longest request (the HTTP client's timeouts).
+
+    Fairness between workers: a worker's own releases wake its waiting threads at once, so without more a
+    busy worker would keep re-claiming the slots it frees while another worker's threads, polling, starve.
+    So a worker with threads waiting says since when (``erpsync_engine_request_waiters``, refreshed while it
+    polls), and a claim yields to any other worker that has waited ``patience_seconds`` longer.
     """
 
     def __init__(
@@ -105,6 +125,7 @@ class LeasedSlots:
         lease_seconds: float = 300.0,
         poll_seconds: float = 0.005,
         max_poll_seconds: float = 0.1,
+        patience_seconds: float = 0.1,
     ) -> None:
         if limit < 1:
             raise ValueError(f"requests_in_flight needs at least 1 slot, got {limit}")
@@ -119,6 +140,11 @@ class LeasedSlots:
         self._lease_seconds = lease_seconds
         self._poll_seconds = poll_seconds
         self._max_poll_seconds = max_poll_seconds
+        self._patience_seconds = patience_seconds
+        self._waiting_lock = threading.Lock()
+        self._waiting = 0  # threads of this process waiting for a slot
+        self._waiting_since: float | None = None  # the database's time when they began to (our row)
+        self._waiting_polled = 0.0
         self._gate = threading.BoundedSemaphore(limit)
         self._released = threading.Condition()
         self._held = threading.local()
@@ -146,11 +172,12 @@ class LeasedSlots:
         deadline = None if timeout is None else time.monotonic() + timeout
         if not (self._gate.acquire(timeout=timeout) if timeout is not None else self._gate.acquire()):
             return False
+        waiting = False
         try:
             wait = self._poll_seconds
             while True:
                 holder = uuid.uuid4().hex
-                slot = self._claim(holder)
+                slot = self._claim(holder, self._waiting_since if waiting else None)
                 if slot is not None:
                     self._stack().append((slot, holder))
                     return True
@@ -158,6 +185,8 @@ class LeasedSlots:
                 if remaining is not None and remaining <= 0:
                     self._gate.release()
                     return False
+                first, waiting = not waiting, True
+                self._still_waiting(first=first)
                 pause = wait * random.uniform(0.5, 1.5)
                 with self._released:
                     self._released.wait(pause if remaining is None else min(pause, remaining))
@@ -165,6 +194,27 @@ class LeasedSlots:
         except BaseException:
             self._gate.release()
             raise
+        finally:
+            if waiting:
+                self._done_waiting()
+
+    def _still_waiting(self, *, first: bool) -> None:
+        """Count this thread among the waiting ones; say so in the database (at most every 0.3 s)."""
+        with self._waiting_lock:
+            self._waiting += first
+            if self._waiting_since is not None and time.monotonic() - self._waiting_polled < 0.3:
+                return
+            with self._db.connect() as conn:
+                since = conn.execute(_WAIT, {"budget": self.budget, "worker_id": self.worker_id}).scalar_one()
+            self._waiting_since, self._waiting_polled = float(since), time.monotonic()
+
+    def _done_waiting(self) -> None:
+        with self._waiting_lock:
+            self._waiting -= 1
+            if self._waiting == 0:
+                with self._db.connect() as conn:
+                    conn.execute(_STOP_WAITING, {"budget": self.budget, "worker_id": self.worker_id})
+                self._waiting_since = None
 
     def release(self) -> None:
         stack = self._stack()
@@ -192,7 +242,7 @@ class LeasedSlots:
                 ).scalar_one()
             )
 
-    def _claim(self, holder: str) -> int | None:
+    def _claim(self, holder: str, waiting_since: float | None) -> int | None:
         with self._db.connect() as conn:
             row = conn.execute(
                 _CLAIM,
@@ -202,6 +252,8 @@ class LeasedSlots:
                     "lease_seconds": self._lease_seconds,
                     "budget": self.budget,
                     "limit": self.limit,
+                    "waiting_since": waiting_since,
+                    "patience": self._patience_seconds,
                 },
             ).first()
         return None if row is None else int(row[0])

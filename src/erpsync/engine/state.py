@@ -48,6 +48,16 @@ request_slots = sa.Table(
     sa.Column("lease_until", sa.Float, nullable=True),
 )
 
+# The workers waiting for a request slot, and since when: a claim yields to another worker waiting longer.
+request_waiters = sa.Table(
+    "erpsync_engine_request_waiters",
+    metadata,
+    sa.Column("budget", sa.String(200), primary_key=True),
+    sa.Column("worker_id", sa.String(200), primary_key=True),
+    sa.Column("since", sa.Float, nullable=False),
+    sa.Column("polled_at", sa.Float, nullable=False),
+)
+
 _SCHEMA_LOCK = zlib.crc32(b"erpsync_engine_schema")
 
 
