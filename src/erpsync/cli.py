@@ -339,6 +339,9 @@ def demo(
             "completion; the last line is one JSON object of counts measured in the systems.",
         ),
     ] = False,
+    shop_plan: Annotated[
+        str, typer.Option(help="With --headless: the Shopify sandbox's plan (rate limit): standard | plus.")
+    ] = "standard",
 ) -> None:
     """Order to cash between the Shopify and NetSuite sandboxes, on the embedded default (SQLite)."""
     from erpsync.demo import ERPS, run_demo
@@ -348,7 +351,7 @@ def demo(
     for leftover in database.parent.glob(f"{database.name}*"):
         leftover.unlink()
     if headless:
-        _headless_demo(orders, erp, database, serve)
+        _headless_demo(orders, erp, database, serve, shop_plan)
         return
     erp_kind = "the NetSuite sandbox" if erp == "netsuite" else "a real Tryton"
     console.print(
@@ -361,7 +364,7 @@ def demo(
         _print_demo_report(report, erp, database)
 
 
-def _headless_demo(orders: int, erp: str, database: Path, serve: bool) -> None:
+def _headless_demo(orders: int, erp: str, database: Path, serve: bool, shop_plan: str) -> None:
     import json
 
     from erpsync.demo_headless import run_headless
@@ -369,7 +372,12 @@ def _headless_demo(orders: int, erp: str, database: Path, serve: bool) -> None:
     if erp != "netsuite" or serve:
         raise fail("--headless runs on the NetSuite sandbox, without --serve")
     url = f"sqlite:///{database.resolve()}"
-    figures = run_headless(url, order_count=orders, say=lambda line: console.print(line, highlight=False))
+    figures = run_headless(
+        url,
+        order_count=orders,
+        shop_plan=shop_plan,
+        say=lambda line: console.print(line, highlight=False),
+    )
     print(json.dumps(figures), flush=True)  # the last stdout line: one JSON object, never wrapped
 
 

@@ -151,22 +151,23 @@ class DemoEnvironment:
     email_sink: EmailSink | None = None
     netsuite_url: str | None = None
     variants_read: dict[str, dict[str, Any]] | None = None
+    wait_seconds: float = WAIT_SECONDS  # how long one poll or one record's run may take (a big run: more)
 
     # --- the flows, one trigger at a time -------------------------------------------------------------
     def run_poll(self, poller: str, trigger_id: str) -> list[FlowResult]:
         """Run one poll and wait for every record flow it started; return their results."""
-        polled = self.engine.enqueue(poller, trigger_id, {}).result(WAIT_SECONDS)
+        polled = self.engine.enqueue(poller, trigger_id, {}).result(self.wait_seconds)
         if polled.status != "completed":
             raise RuntimeError(f"{poller} did not complete: {polled.reason}")
         workflow_ids = polled.value.get("workflow_ids", [])
-        return [self.engine.handle(workflow_id).result(WAIT_SECONDS) for workflow_id in workflow_ids]
+        return [self.engine.handle(workflow_id).result(self.wait_seconds) for workflow_id in workflow_ids]
 
     def sync_catalog(self, trigger_id: str = "1") -> list[FlowResult]:
         self.variants_read = None
         return self.run_poll(catalog.POLLER, trigger_id)
 
     def sync_inventory(self, trigger_id: str = "1") -> FlowResult:
-        return self.engine.enqueue(inventory.FLOW, trigger_id, {}).result(WAIT_SECONDS)
+        return self.engine.enqueue(inventory.FLOW, trigger_id, {}).result(self.wait_seconds)
 
     def sync_orders(self, trigger_id: str = "1") -> list[FlowResult]:
         return self.run_poll(orders.POLLER, trigger_id)
