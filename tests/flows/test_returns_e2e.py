@@ -152,6 +152,8 @@ def test_an_approved_store_return_becomes_one_rma_and_its_receipt_refunds_both_s
     assert transactions(env, "RtnAuth", sales_order_id) == []
 
     approve(env, requested["return"]["id"])
+    twice = env._graphql(RETURN_APPROVE, {"input": {"id": requested["return"]["id"]}})["returnApproveRequest"]
+    assert [error["code"] for error in twice["userErrors"]] == ["INVALID_STATE"], twice
     # The returns/approve webhook (signed, delivered by the sandbox) runs the flow: the RMA appears.
     deadline = time.monotonic() + 60
     while env.hub.store.external_id("netsuite", "return", f"shopify:{return_id}") is None:
@@ -236,6 +238,17 @@ def test_returns_of_lines_never_shipped_or_not_ordered_are_refused_or_parked(env
     assert refused["return"] is None
     [error] = refused["userErrors"]
     assert error["code"] == "LESS_THAN_OR_EQUAL_TO" and error["field"][-1] == "quantity", error
+    # ... and one naming a fulfillment line item the order does not have.
+    unknown_line = {
+        "fulfillmentLineItemId": "gid://shopify/FulfillmentLineItem/1",
+        "quantity": 1,
+        "returnReason": "OTHER",
+    }
+    variables = {"input": {"orderId": f"gid://shopify/Order/{order_id}", "returnLineItems": [unknown_line]}}
+    not_found = env._graphql(RETURN_REQUEST, variables)["returnRequest"]
+    assert [(e["code"], e["field"][-1]) for e in not_found["userErrors"]] == [
+        ("NOT_FOUND", "fulfillmentLineItemId")
+    ], not_found
 
     # Customer service enters two RMAs in NetSuite: one for more units than the store shipped (Shopify's
     # refusal is parked), one for a SKU the store order does not have (parked before any store write).
