@@ -148,13 +148,11 @@ class _TimedErp:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._erp, name)
 
-    @property
-    def item_reads_in_flight(self) -> int:
-        return int(self._erp.item_reads_in_flight)
-
-    @item_reads_in_flight.setter
-    def item_reads_in_flight(self, value: int) -> None:
-        self._erp.item_reads_in_flight = value
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in ("_erp", "seconds"):
+            object.__setattr__(self, name, value)
+        else:  # the load's knobs (item_reads_in_flight, poll_page_size) are the connector's
+            setattr(self._erp, name, value)
 
     def products_changed_since(self, cursor: str | None) -> ChangeBatch[Product]:
         started = time.monotonic()

@@ -35,6 +35,7 @@ DEFAULT_CHUNK = 5_000
 INVENTORY_BATCH = 250  # Shopify's input-array maximum (https://shopify.dev/api/usage/limits)
 # NetSuite's default account limit is 15 concurrent requests: an initial load takes about half of it
 ERP_READS_IN_FLIGHT = 8
+ERP_PAGE_SIZE = 1000  # SuiteQL's largest page (https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_157909186990.html)
 ITEM_RECORD = "inventory_item"  # cross-reference: the store's inventory item id per SKU
 
 
@@ -110,18 +111,21 @@ def initial_load(
     release: Callable[[str], object] | None = None,
     progress: Progress | None = None,
     erp_reads_in_flight: int = ERP_READS_IN_FLIGHT,
+    erp_page_size: int = ERP_PAGE_SIZE,
 ) -> LoadProgress:
     """Load the ERP's catalog (and stock) into the store; the counts. ``release`` is the engine's
     ``complete`` ("variant:<SKU>" releases orders held for that SKU); ``erp_reads_in_flight`` is how many
-    item records an ERP connector that reads them one by one (NetSuite) may read at once."""
-    reads_before = getattr(hub.erp, "item_reads_in_flight", None)
-    if reads_before is not None:
-        hub.erp.item_reads_in_flight = erp_reads_in_flight  # type: ignore[attr-defined]
+    item records an ERP connector that reads them one by one (NetSuite) may read at once, and the ERP's
+    change polls read pages of ``erp_page_size`` (NetSuite: SuiteQL's maximum, 1000) during the load."""
+    knobs = {"item_reads_in_flight": erp_reads_in_flight, "poll_page_size": erp_page_size}
+    before = {name: getattr(hub.erp, name) for name in knobs if hasattr(hub.erp, name)}
+    for name in before:
+        setattr(hub.erp, name, knobs[name])
     try:
         return _load(hub, writer, chunk_size, with_inventory, release, progress)
     finally:
-        if reads_before is not None:
-            hub.erp.item_reads_in_flight = reads_before  # type: ignore[attr-defined]
+        for name, value in before.items():
+            setattr(hub.erp, name, value)
 
 
 def _load(

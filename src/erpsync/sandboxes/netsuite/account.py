@@ -141,7 +141,7 @@ class Account:
             return self.store.represent(record_type, record, base_url, expand=expand, fields=fields)
 
     def stock_lines(self, item_id: str) -> Record:
-        levels = [level for level in transactions.stock_levels(self.store) if level["item"] == item_id]
+        levels = transactions.stock_levels(self.store, item_id)
         return {
             "items": [
                 {

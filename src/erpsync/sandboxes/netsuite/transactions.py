@@ -481,8 +481,10 @@ TRANSFORMS: dict[tuple[str, str], Transform] = {
 }
 
 
-def stock_levels(store: RecordStore) -> list[dict[str, Any]]:
-    """On hand, committed (open order quantities not yet fulfilled) and available, per item and location."""
+def stock_levels(store: RecordStore, item_id: str | None = None) -> list[dict[str, Any]]:
+    """On hand, committed (open order quantities not yet fulfilled) and available, per item and location;
+    of one item only with ``item_id`` (looked up per location: a GET of one item in a 100,000-item account
+    must not sort every level)."""
     committed: dict[tuple[str, str], Decimal] = {}
     for order in store.records["salesOrder"].values():
         if order["status"]["id"] not in OPEN_ORDER_STATUSES:
@@ -493,7 +495,11 @@ def stock_levels(store: RecordStore) -> list[dict[str, Any]]:
                 key = (line["item"]["id"], location)
                 committed[key] = committed.get(key, ZERO) + line["quantity"] - line["quantityFulfilled"]
     levels = []
-    for (item_id, location_id), on_hand in sorted(store.stock.items()):
+    stock = store.stock
+    if item_id is not None:
+        wanted = ((item_id, location_id) for location_id in store.records["location"])
+        stock = {key: store.stock[key] for key in wanted if key in store.stock}
+    for (item_id, location_id), on_hand in sorted(stock.items()):
         held = min(committed.get((item_id, location_id), ZERO), max(on_hand, ZERO))
         levels.append(
             {
