@@ -55,9 +55,11 @@ def test_balance_changes_become_earned_and_spent_events_posted_once(env: DemoEnv
         CUSTOMER_CREATE, {"input": {"email": "points@example.com", "firstName": "Pat", "lastName": "Points"}}
     )["customerCreate"]
     customer_gid = created["customer"]["id"]
-    env.run_poll(customers.STORE_POLLER, "1")  # the customer exists in NetSuite first
-    erp_id = env.hub.store.external_id("netsuite", "customer", "points@example.com")
-    assert erp_id is not None
+    # NetSuite has the customer already (not linked by erpsync): found by e-mail.
+    erp_id = env.hub.erp.client.create(  # type: ignore[attr-defined]
+        "customer",
+        {"isPerson": True, "firstName": "Pat", "lastName": "Points", "email": "points@example.com"},
+    )
 
     _set_points(env, customer_gid, 120)
     [earned] = _values(env.run_poll(loyalty.POLLER, "1"))
@@ -97,7 +99,10 @@ def test_points_of_a_customer_netsuite_lacks_wait_for_the_customer(env: DemoEnvi
     assert waiting.status != "completed"
     assert [h.waits_on for h in env.hub.store.holds()] == ["customer:later@example.com"]
 
-    env.run_poll(customers.STORE_POLLER, "1")  # the customer reaches NetSuite; the points follow
+    # The customers flow creates the customer in NetSuite; the held points follow on their own.
+    customer_id = created["customer"]["id"].rsplit("/", 1)[-1]
+    synced = env.engine.enqueue(customers.TO_ERP, "later@example.com", {"customer_id": customer_id})
+    assert synced.result(60).status == "completed"
     erp_id = env.hub.store.external_id("netsuite", "customer", "later@example.com")
     assert erp_id is not None
     for _ in range(100):
