@@ -71,13 +71,28 @@ def only(results: list[FlowResult], field: str, value: str) -> FlowResult:
     return matching[0]
 
 
-def shipped_order(env: DemoEnvironment, lines: list[tuple[str, int]], email: str) -> str:
-    """An order placed in the store, in NetSuite, shipped there, its fulfillment back in the store."""
-    order_id = env.place_order(lines, email=email)
-    env.sync_orders(f"orders-{order_id}")
+ORDERS = {  # each test's order: SKU index in the ERP catalog and quantity
+    "one": [(0, 2), (1, 1)],
+    "two": [(2, 2)],
+    "three": [(4, 1)],
+}
+
+
+@pytest.fixture(scope="module")
+def shipped(env: DemoEnvironment) -> dict[str, str]:
+    """Each test's order, placed in the store, in NetSuite, shipped there, its fulfillment back in the store
+    (all three in one pass of the order and fulfillment polls)."""
+    skus = env.erp_skus()
+    orders = {
+        name: env.place_order(
+            [(skus[index], quantity) for index, quantity in lines], email=f"{name}@example.com"
+        )
+        for name, lines in ORDERS.items()
+    }
+    env.sync_orders("returns")
     env.ship_open_orders()
-    env.sync_fulfillments(f"fulfillments-{order_id}")
-    return order_id
+    env.sync_fulfillments("returns")
+    return orders
 
 
 def order_returns(env: DemoEnvironment, order_id: str) -> dict[str, Any]:
@@ -138,10 +153,9 @@ def receive(env: DemoEnvironment, rma_id: str) -> str:
 
 
 def test_an_approved_store_return_becomes_one_rma_and_its_receipt_refunds_both_sides_once(
-    env: DemoEnvironment,
+    env: DemoEnvironment, shipped: dict[str, str]
 ) -> None:
-    skus = env.erp_skus()
-    order_id = shipped_order(env, [(skus[0], 2), (skus[1], 1)], "ret.one@example.com")
+    skus, order_id = env.erp_skus(), shipped["one"]
 
     requested = request_return(env, order_id, skus[0], 1)
     assert requested["userErrors"] == [] and requested["return"]["status"] == "REQUESTED", requested
@@ -202,10 +216,9 @@ def test_an_approved_store_return_becomes_one_rma_and_its_receipt_refunds_both_s
 
 
 def test_an_rma_entered_in_the_erp_shows_in_the_store_without_echo_and_a_store_refund_is_not_repeated(
-    env: DemoEnvironment,
+    env: DemoEnvironment, shipped: dict[str, str]
 ) -> None:
-    skus = env.erp_skus()
-    order_id = shipped_order(env, [(skus[2], 2)], "ret.two@example.com")
+    skus, order_id = env.erp_skus(), shipped["two"]
     rma_id = staff_rma(env, order_id, skus[2], 1)
 
     shown = only(env.run_poll(returns.ERP_POLLER, "two-1"), "rma_id", rma_id)
@@ -229,9 +242,10 @@ def test_an_rma_entered_in_the_erp_shows_in_the_store_without_echo_and_a_store_r
     assert len(env.hub.shop.get_order(order_id).refunds) == 1
 
 
-def test_returns_of_lines_never_shipped_or_not_ordered_are_refused_or_parked(env: DemoEnvironment) -> None:
-    skus = env.erp_skus()
-    order_id = shipped_order(env, [(skus[4], 1)], "ret.three@example.com")
+def test_returns_of_lines_never_shipped_or_not_ordered_are_refused_or_parked(
+    env: DemoEnvironment, shipped: dict[str, str]
+) -> None:
+    skus, order_id = env.erp_skus(), shipped["three"]
 
     # Shopify refuses a return of more units than were fulfilled, with its own userError.
     refused = request_return(env, order_id, skus[4], 2)
