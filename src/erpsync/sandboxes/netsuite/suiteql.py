@@ -20,6 +20,7 @@ Unknown tables and columns fail with NetSuite's "Invalid search query" error.
 
 from __future__ import annotations
 
+import functools
 import re
 import sqlite3
 from datetime import datetime
@@ -220,6 +221,7 @@ ORACLE_FORMATS = [
 ]
 
 
+@functools.cache  # TO_CHAR runs once per row: 100,000 rows must not parse the same model 100,000 times
 def _oracle_format(fmt: str) -> str:
     """An Oracle datetime format model ('YYYY-MM-DD"T"HH24:MI:SS') as a strftime format."""
     out, i = "", 0
