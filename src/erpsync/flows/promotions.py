@@ -152,8 +152,8 @@ def _sync(ctx: FlowContext, hub: Hub, discount: Discount, *, source: str) -> dic
 
 
 def _target_id(hub: Hub, target_system: str, key: str) -> str | None:
-    """The target's id of the discount: linked before, or (a code both systems already had) the one the
-    target finds by code when it is written; None then, and the write links it."""
+    """The target's id of the discount when erpsync linked it before, else None: the write then finds a
+    discount the target already has with that code (codes are unique there), updates it and links it."""
     return hub.store.external_id(target_system, RECORD_TYPE, key)
 
 
