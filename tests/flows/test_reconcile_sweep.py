@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from erpsync.connectors.netsuite.client import external_id_for
 from erpsync.demo import DemoEnvironment, demo_environment
 from erpsync.flows import inventory, orders
 
@@ -61,21 +62,29 @@ def test_inventory_reconcile_writes_only_the_drifted_level(env: DemoEnvironment)
     assert shop.inventory_snapshot().quantities[key] == right  # type: ignore[attr-defined]
 
 
-def test_order_reconcile_queues_only_orders_without_a_sales_order(env: DemoEnvironment) -> None:
+def test_order_reconcile_queues_only_unsynced_and_cancelled_orders(env: DemoEnvironment) -> None:
     env.sync_catalog()
     sku = env.erp_skus()[0]
-    env.place_order([(sku, 1)], email="alan@example.com")
-    assert [r.status for r in env.sync_orders()] == ["completed"]
+    synced = env.place_order([(sku, 1)], email="alan@example.com")
+    cancelled = env.place_order([(sku, 1)], email="grace@example.com")
+    assert [r.status for r in env.sync_orders()] == ["completed", "completed"]
     missed = env.place_order([(sku, 1)], email="edsger@example.com")
-    store = env.hub.store
+    env.cancel_in_store(cancelled)
+    store = env.hub.store  # both changes lost: the cursor moves past them, nothing is queued
     store.set_cursor(orders.POLLER, env.hub.shop.orders_changed_since(store.cursor(orders.POLLER)).cursor)
     sent = _operations(env.hub.shop.client._http)  # type: ignore[attr-defined]
 
     reconciled = env.engine.enqueue(orders.POLLER, "reconcile-1", {"reconcile": True}).result(60)
 
     assert reconciled.status == "completed" and reconciled.value["swept"] is True
-    assert len(reconciled.value["workflow_ids"]) == 1
-    assert env.engine.handle(reconciled.value["workflow_ids"][0]).result(60).status == "completed"
+    results = {env.engine.handle(w).result(60).value["order_id"] for w in reconciled.value["workflow_ids"]}
+    assert results == {missed, cancelled}  # the synced order is neither queued nor read again
     assert store.external_id("netsuite", "order", f"shopify:{missed}") is not None
-    read_orders = [variables.get("id") for field, variables in sent if field == "order"]
-    assert read_orders == [f"gid://shopify/Order/{missed}"]  # the synced order is not read again
+    sales_order = env.hub.erp.client.find_by_external_id(  # type: ignore[attr-defined]
+        "salesOrder", external_id_for(f"shopify:{cancelled}")
+    )
+    assert sales_order["orderStatus"]["id"] == "C"
+    read_orders = {variables.get("id") for field, variables in sent if field == "order"}
+    assert f"gid://shopify/Order/{synced}" not in read_orders
+    again = env.engine.enqueue(orders.POLLER, "reconcile-2", {"reconcile": True}).result(60)
+    assert set(again.value["workflow_ids"]) <= set(reconciled.value["workflow_ids"])  # nothing runs twice

@@ -67,14 +67,15 @@ def register(engine: Engine, hub: Hub) -> None:
 
 
 def _unsynced_orders(hub: Hub) -> Callable[[], list[list[str]]] | None:
-    """The reconcile sweep: every store order (ids from one bulk read) without a sales order link."""
+    """The reconcile sweep: from one bulk read of every store order's id, the orders without a sales order
+    link, and the cancelled ones (a lost cancellation must reach the ERP too; each runs once per version)."""
     order_ids = getattr(hub.shop, "order_ids", None)
     if order_ids is None:
         return None  # a store connector without id listing: a reconcile re-reads every order
     system = hub.shop.system
 
     def unsynced() -> list[list[str]]:
-        listed = ((oid, f"{system}:{oid}", updated) for oid, updated in order_ids())
+        listed = ((oid, f"{system}:{oid}", updated, cancelled) for oid, updated, cancelled in order_ids())
         return sweep_unsynced(listed, hub.store, system=hub.erp.system, record_type="order")
 
     return unsynced

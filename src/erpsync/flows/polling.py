@@ -40,8 +40,8 @@ def register_poller(
     is parked here, with its reason, under ``target_flow``.
 
     ``unsynced`` (with ``reread_payload``) makes a reconcile a sweep: it lists the records the target system
-    has no id for — ``[record id, business key, version]`` each, see ``sweep_unsynced`` — and only those are
-    queued, re-read by id; without it a reconcile pages through every record from the beginning.
+    has no id for, or must see again — ``[record id, business key, version]`` each, see ``sweep_unsynced`` —
+    and only those are queued, re-read by id; without it a reconcile pages through every record again.
     """
 
     @engine.flow(name, queue=queue, record_type="poll")
@@ -85,23 +85,27 @@ def register_poller(
 
 
 def sweep_unsynced(
-    records: Iterable[tuple[str, str, str]],
+    records: Iterable[tuple[str, str, str, bool]],
     store: Store,
     *,
     system: str,
     record_type: str,
     chunk: int = 2000,
 ) -> list[list[str]]:
-    """Of ``records`` (record id, business key, version) — streamed, e.g. from a bulk read — those
-    ``system`` has no id for in the cross-reference: one store query per ``chunk`` records, memory flat."""
+    """Of ``records`` (record id, business key, version, changed) — streamed, e.g. from a bulk read — those
+    ``system`` has no id for in the cross-reference, plus those flagged ``changed`` (a change the target
+    must see even when it holds the record, such as a cancellation): one store query per ``chunk``
+    records, memory flat. A flagged record is queued once per version (its workflow id), not every sweep."""
     missing: list[list[str]] = []
-    batch: list[tuple[str, str, str]] = []
+    batch: list[tuple[str, str, str, bool]] = []
     for record in chain(records, [None]):
         if record is not None:
             batch.append(record)
         if batch and (record is None or len(batch) >= chunk):
-            linked = store.linked_keys(system, record_type, [key for _, key, _ in batch])
-            missing += [[record_id, key, version] for record_id, key, version in batch if key not in linked]
+            linked = store.linked_keys(system, record_type, [key for _, key, _, _ in batch])
+            missing += [
+                [rid, key, version] for rid, key, version, changed in batch if changed or key not in linked
+            ]
             batch = []
     return missing
 

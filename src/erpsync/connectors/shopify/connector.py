@@ -139,7 +139,7 @@ query orderForFulfillment($id: ID!) {
     } }
   }
 }"""
-ORDER_IDS_BULK_QUERY = "{ orders { edges { node { id updatedAt } } } }"
+ORDER_IDS_BULK_QUERY = "{ orders { edges { node { id updatedAt cancelledAt } } } }"
 ORDER_STATUS_QUERY = "query orderStatus($id: ID!) { order(id: $id) { id cancelledAt } }"
 ORDER_GATEWAYS_QUERY = """
 query orderGateways($id: ID!) { order(id: $id) { id transactions(first: 20) { kind status gateway } } }"""
@@ -432,10 +432,14 @@ class ShopifyConnector(PayoutReader):
                 idempotency_key=f"{idempotency_key}:{index}",
             )
 
-    def order_ids(self) -> Iterator[tuple[str, str]]:
-        """Every order's id and ``updatedAt`` from one bulk read, for reconcile sweeps (no per-order read)."""
+    def order_ids(self) -> Iterator[tuple[str, str, bool]]:
+        """Every order's id, ``updatedAt`` and whether it is cancelled, from one bulk read (reconcile sweeps:
+        no per-order read)."""
         rows = BulkReader(self.client).run(ORDER_IDS_BULK_QUERY)
-        return ((legacy_id(str(row["id"])), str(row.get("updatedAt") or "")) for row in rows)
+        return (
+            (legacy_id(str(row["id"])), str(row.get("updatedAt") or ""), bool(row.get("cancelledAt")))
+            for row in rows
+        )
 
     def inventory_snapshot(self) -> InventorySnapshot:
         """Every level's quantity in one bulk read, for reconcile sweeps (``inventory_snapshot.py``)."""
