@@ -16,6 +16,7 @@ erpsync's own: ``Return.source_key`` tells them apart), with the receipt's locat
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from erpsync.connectors.base import ChangeBatch, Unreadable
@@ -41,6 +42,7 @@ RMA_STATUSES = {
     "G": "refunded",
     "H": "closed",
 }
+CENT = Decimal("0.01")
 _ESCAPED = re.compile(r"((?:_[0-9A-F]{2})+)")
 
 
@@ -63,6 +65,10 @@ def create_return_authorization(connector: NetSuiteConnector, store_return: Retu
         "externalId": external_id,
         "orderStatus": {"id": "B"},
         "memo": _memo(store_return),
+        # Goods only, at what was paid for them: the order's header discount is spread into the line amounts
+        # (an amount discount would otherwise be credited whole on a partial return) and shipping stays out.
+        "discountRate": "",
+        "shippingCost": 0,
         "item": {"items": _rma_lines(store_return, sales_order)},
     }
     try:
@@ -82,6 +88,9 @@ def _memo(store_return: Return) -> str:
 
 def _rma_lines(store_return: Return, sales_order: dict[str, Any]) -> list[dict[str, Any]]:
     order_lines = translate.sublist_items(sales_order, "item")
+    subtotal = translate.decimal_of(sales_order.get("subtotal"))
+    discount = translate.decimal_of(sales_order.get("discountTotal"))  # negative, as NetSuite shows it
+    paid_share = (subtotal + discount) / subtotal if subtotal else Decimal(1)
     rma_lines = []
     for index, line in enumerate(store_return.lines):
         matches = [o for o in order_lines if line.sku and translate.ref_name(o.get("item")) == line.sku]
@@ -98,10 +107,13 @@ def _rma_lines(store_return: Return, sales_order: dict[str, Any]) -> list[dict[s
                 suggested_fix="correct the return in the store (or the sales order in NetSuite), then retry",
             )
         order_line = matches[0]
+        unit = translate.decimal_of(order_line.get("amount")) / translate.decimal_of(
+            order_line.get("quantity"), "1"
+        )
         rma_line: dict[str, Any] = {
             "item": {"id": str(translate.ref_id(order_line.get("item")))},
             "quantity": line.quantity,
-            "rate": order_line.get("rate"),
+            "amount": translate.json_number((unit * paid_share * line.quantity).quantize(CENT)),
         }
         location = translate.ref_id(order_line.get("location")) or translate.ref_id(
             sales_order.get("location")
