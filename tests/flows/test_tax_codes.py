@@ -122,7 +122,7 @@ def test_an_unknown_gateway_is_a_data_error_naming_it_and_the_setting() -> None:
         amount=usd("10.00"),
     )
     assert gateways.payment_fields(sale.model_copy(update={"gateway": "Shopify_Payments"})) == {
-        "paymentMethod": "Shopify Payments",
+        "paymentMethod": {"externalId": "shopify-payments"},
         "account": {"externalId": "shopify-clearing"},
     }
     with pytest.raises(DataError, match="'stripe'") as raised:
@@ -196,7 +196,8 @@ def test_a_payment_is_booked_with_its_gateways_method_and_clearing_account(
     )
     payment = connector.client.get("customerPayment", connector.record_payment(sale, idempotency_key="p"))
     clearing = connector.client.get("account", "eid:shopify-clearing")
-    assert payment["paymentMethod"] == "Shopify Payments" and payment["undepFunds"] is False
+    method = connector.client.get("paymentMethod", "eid:shopify-payments")
+    assert payment["paymentMethod"]["id"] == method["id"] and payment["undepFunds"] is False
     assert payment["account"]["id"] == clearing["id"]
     with pytest.raises(DataError, match="'stripe'"):
         connector.record_payment(sale.model_copy(update={"gateway": "stripe"}), idempotency_key="p2")

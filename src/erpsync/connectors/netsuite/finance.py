@@ -9,12 +9,12 @@ connector starts (a malformed entry is a ``ConfigError`` naming it)::
         - {jurisdiction: "Sales tax", rate: "0.08", tax_code: "eid:tax-us-8"}
       payment_gateways:                # store gateway -> payment method and the account its money sits in
         shopify_payments:
-          payment_method: Shopify Payments
+          payment_method: "eid:shopify-payments"       # a Payment Method record
           account: "eid:shopify-clearing"
           bank_account: "eid:operating-bank"           # where its payouts land (deposit account)
           fees_account: "eid:merchant-fees"            # processing fees (deposit cash back)
           adjustments_account: "eid:payout-adjustments"  # disputes, reserves, other adjustments
-        manual: {payment_method: Cash, account: "eid:undeposited-funds"}
+        manual: {payment_method: "eid:cash", account: "eid:undeposited-funds"}
 
 A reference is a NetSuite internal id (``"-8"``) or ``"eid:<externalId>"``; NetSuite REST accepts both
 forms in a reference body (``{"id": …}`` / ``{"externalId": …}``).
@@ -145,8 +145,9 @@ class TaxCodeTable:
 
 @dataclass(frozen=True)
 class Gateway:
-    """How one store payment gateway is booked: the customer payment's method and account, and where its
-    payouts land (bank), with the accounts for fees and adjustments."""
+    """How one store payment gateway is booked: the customer payment's method (a Payment Method record,
+    https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/article_1207013221.html) and account, and
+    where its payouts land (bank), with the accounts for fees and adjustments."""
 
     name: str
     payment_method: str
@@ -199,7 +200,7 @@ class GatewayTable:
     def payment_fields(self, transaction: Transaction) -> NetSuiteBody:
         """``paymentMethod`` and ``account`` of a customer payment taken through the transaction's gateway."""
         gateway = self.gateway(transaction.gateway, record=f"customerPayment for {transaction.business_key}")
-        return {"paymentMethod": gateway.payment_method, "account": reference(gateway.account)}
+        return {"paymentMethod": reference(gateway.payment_method), "account": reference(gateway.account)}
 
 
 # -- payouts as deposits -----------------------------------------------------------------------------

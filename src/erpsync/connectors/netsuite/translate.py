@@ -777,7 +777,10 @@ def customer_payment_to_netsuite(
         )
     amount = transaction.amount.amount
     moment = transaction.processed_at or transaction.origin.updated_at
-    memo = " ".join(part for part in (transaction.gateway, transaction.reference) if part)
+    # The store's method name goes to the memo: NetSuite's paymentMethod names a Payment Method record, which
+    # the gateway table chooses (erpsync.connectors.netsuite.finance).
+    parts = (transaction.gateway, transaction.payment_method, transaction.reference)
+    memo = " ".join(part for part in parts if part)
     body: NetSuiteBody = {
         "externalId": external_id,
         "customer": customer,
@@ -786,7 +789,6 @@ def customer_payment_to_netsuite(
         "memo": memo,
         "subsidiary": ref(settings.subsidiary_id),
         "currency": ref(settings.currencies.get(transaction.amount.currency)),
-        "paymentMethod": transaction.payment_method,
     }
     if invoice_id:
         body["apply"] = {"items": [{"doc": {"id": invoice_id}, "apply": True, "amount": json_number(amount)}]}

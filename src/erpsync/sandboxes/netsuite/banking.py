@@ -1,7 +1,8 @@
 """The sandbox account's finance setup and its bank deposits.
 
 Setup every new account gets (Setup > Accounting): general ledger ``account`` records for the bank, the
-payment providers' clearing accounts, merchant fees and payout adjustments; legacy (non-SuiteTax) tax codes
+payment providers' clearing accounts, merchant fees and payout adjustments; payment methods posting to them
+(``paymentMethod``); legacy (non-SuiteTax) tax codes
 (``salesTaxItem``) and a tax group (``taxGroup``). Each has an external id, so a connection's settings can
 name them (``"eid:shopify-clearing"``) whatever internal ids an account gives them.
 
@@ -43,6 +44,12 @@ TAX_CODES = [
     ("tax-ca-la-county", "CA-LA-COUNTY", Decimal("2.25")),
 ]
 TAX_GROUPS = [("tax-ca-la", "CA-LA", Decimal("9.5"))]
+# (external id, name, account external id): Payment Method records (Setup > Accounting > Accounting Lists).
+PAYMENT_METHODS = [
+    ("shopify-payments", "Shopify Payments", "shopify-clearing"),
+    ("paypal", "PayPal", "paypal-clearing"),
+    ("cash", "Cash", "undeposited-funds"),
+]
 
 
 def load_finance_setup(account: Account) -> None:
@@ -58,6 +65,16 @@ def load_finance_setup(account: Account) -> None:
             "acctType": account_type,
             "isInactive": False,
         }
+    accounts = {record["externalId"]: record["id"] for record in store.records["account"].values()}
+    for number, (external_id, name, posts_to) in enumerate(PAYMENT_METHODS, start=1):
+        store.records["paymentMethod"][str(number)] = {
+            "id": str(number),
+            "externalId": external_id,
+            "name": name,
+            "methodType": "Other",
+            "account": {"id": accounts[posts_to]},
+            "isInactive": False,
+        }
     for type_name, entries in (("salesTaxItem", TAX_CODES), ("taxGroup", TAX_GROUPS)):
         for number, (external_id, code, rate) in enumerate(entries, start=1):
             store.records[type_name][str(number)] = {
@@ -67,7 +84,7 @@ def load_finance_setup(account: Account) -> None:
                 "rate": rate,
                 "isInactive": False,
             }
-    for type_name in ("account", "salesTaxItem", "taxGroup"):
+    for type_name in ("account", "paymentMethod", "salesTaxItem", "taxGroup"):
         for record in store.records[type_name].values():
             record["createdDate"] = record["lastModifiedDate"] = now
 
@@ -99,13 +116,13 @@ CONNECTION_SETTINGS: dict[str, Any] = {
     ],
     "payment_gateways": {
         "shopify_payments": {
-            "payment_method": "Shopify Payments",
+            "payment_method": "eid:shopify-payments",
             "account": "eid:shopify-clearing",
             "bank_account": "eid:operating-bank",
             "fees_account": "eid:merchant-fees",
             "adjustments_account": "eid:payout-adjustments",
         },
-        "paypal": {"payment_method": "PayPal", "account": "eid:paypal-clearing"},
-        "manual": {"payment_method": "Cash", "account": "eid:undeposited-funds"},
+        "paypal": {"payment_method": "eid:paypal", "account": "eid:paypal-clearing"},
+        "manual": {"payment_method": "eid:cash", "account": "eid:undeposited-funds"},
     },
 }

@@ -244,6 +244,17 @@ def _types() -> dict[str, RecordType]:
                 "isInactive": BOOL,
             },
         ),
+        RecordType(
+            "paymentMethod",
+            "list",
+            {
+                **SYSTEM_FIELDS,
+                "name": Field(Kind.TEXT, required=True),
+                "methodType": TEXT,
+                "account": ref("account"),
+                "isInactive": BOOL,
+            },
+        ),
         RecordType("salesTaxItem", "taxitem", dict(TAX_ITEM_FIELDS)),
         RecordType("taxGroup", "taxitem", dict(TAX_ITEM_FIELDS)),
         # SuitePromotions' promotion (REST record id "promotioncode"): its coupon ``code``, the ``discount``
@@ -306,7 +317,8 @@ def _types() -> dict[str, RecordType]:
                 **TRANSACTION_FIELDS,
                 "customer": ref("customer", required=True),
                 "payment": Field(Kind.NUMBER, required=True),
-                "paymentMethod": TEXT,
+                # A Payment Method record (Setup > Accounting > Accounting Lists), not free text.
+                "paymentMethod": ref("paymentMethod"),
                 # The account the payment posts to instead of Undeposited Funds (undepFunds false).
                 "account": ref("account"),
                 "undepFunds": BOOL,
