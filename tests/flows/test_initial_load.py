@@ -3,15 +3,21 @@ product parked on its own, stock set at the mapped locations, and a second load 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
+from erpsync.cli import app
 from erpsync.demo import DemoEnvironment, demo_environment
 from erpsync.flows import catalog, inventory
 from erpsync.flows.initial_load import BulkCatalogWriter, bulk_writer_of, initial_load
 from erpsync.model import Product
+from erpsync.sandboxes import build_sandbox
+from erpsync.sandboxes.common import serve_in_thread
 
 NEW_ITEMS = 190
 REFUSED_SKU = "LOAD-0007"
@@ -99,3 +105,66 @@ def test_initial_load_writes_the_catalog_in_bulk_parks_the_refused_product_and_s
     assert again.products_sent == 1 and again.products_written == 1
     assert again.products_unchanged == again.products_read - 1
     assert REFUSED_SKU in shopify_skus(env)
+
+
+CONFIG = """
+database_url: sqlite:///{db}
+connections:
+  shop:
+    platform: shopify
+    url: {shop_url}
+    api_version: "2026-04"
+    credentials:
+      access_token: {{env: TEST_LOAD_SHOPIFY_TOKEN}}
+      webhook_secret: {{env: TEST_LOAD_SHOPIFY_SECRET}}
+  erp:
+    platform: netsuite
+    url: {erp_url}
+    account_id: "{account}"
+    credentials:
+      consumer_key: {{env: TEST_LOAD_NS_CONSUMER_KEY}}
+      consumer_secret: {{env: TEST_LOAD_NS_CONSUMER_SECRET}}
+      token_id: {{env: TEST_LOAD_NS_TOKEN_ID}}
+      token_secret: {{env: TEST_LOAD_NS_TOKEN_SECRET}}
+flows:
+  catalog_to_store: {{source: erp, target: shop, trigger: {{poll_every_seconds: 30}}}}
+"""
+
+
+def test_sync_catalog_initial_loads_an_empty_store_and_prints_the_counts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shopify, netsuite = build_sandbox("shopify"), build_sandbox("netsuite", seed=3)
+    shopify.bulk_mutations.configure({"lines_per_second": 2000})
+    with serve_in_thread(shopify.app) as shop_server, serve_in_thread(netsuite.app) as erp_server:
+        shop, erp = shopify.credentials(), netsuite.credentials()
+        config = tmp_path / "erpsync.yaml"
+        config.write_text(
+            CONFIG.format(
+                db=tmp_path / "erpsync.db",
+                shop_url=shop_server.url,
+                erp_url=erp_server.url,
+                account=erp["account_id"],
+            )
+        )
+        for name, value in {
+            "TEST_LOAD_SHOPIFY_TOKEN": shop["access_token"],
+            "TEST_LOAD_SHOPIFY_SECRET": shop["webhook_secret"],
+            "TEST_LOAD_NS_CONSUMER_KEY": erp["consumer_key"],
+            "TEST_LOAD_NS_CONSUMER_SECRET": erp["consumer_secret"],
+            "TEST_LOAD_NS_TOKEN_ID": erp["token_id"],
+            "TEST_LOAD_NS_TOKEN_SECRET": erp["token_secret"],
+        }.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.delenv("ERPSYNC_DATABASE_URL", raising=False)
+        result = CliRunner().invoke(app, ["sync", "catalog", "--initial", "--config", str(config)])
+        assert result.exit_code == 0, result.output
+        figures = json.loads(result.output[result.output.index("\n{") : result.output.rindex("}") + 1])
+        assert figures["phase"] == "done" and figures["products_written"] == figures["products_read"] >= 12
+        store = next(iter(shopify.stores.values()))
+        assert len(list(store.rows("products"))) == figures["products_written"]
+        assert (
+            figures["levels_set"] + figures["levels_parked"] + figures["levels_skipped"]
+            == figures["levels_read"]
+        )
+        assert shop["access_token"] not in result.output

@@ -76,6 +76,7 @@ class LoadProgress:
     levels_read: int = 0
     levels_set: int = 0
     levels_skipped: int = 0
+    levels_parked: int = 0
     inventory_calls: int = 0
     parked: list[int] = field(default_factory=list)
     catalog_cursor: str | None = None  # the ERP cursor after the last page read
@@ -292,10 +293,22 @@ def _load_inventory(
             waiting.append(Quantity(item, level.location_code, level.available))
         while len(waiting) >= INVENTORY_BATCH or (waiting and not batch.more):
             sending, waiting = waiting[:INVENTORY_BATCH], waiting[INVENTORY_BATCH:]
-            state.inventory_calls += writer.set_quantities(
-                sending, idempotency_key=f"initial-load:{run_id}:{page}"
-            )
-            state.levels_set += len(sending)
+            key = f"initial-load:{run_id}:{page}"
+            try:
+                state.inventory_calls += writer.set_quantities(sending, idempotency_key=key)
+                state.levels_set += len(sending)
+            except DataError as error:  # e.g. an unmapped location: parked, the rest of the stock goes on
+                state.inventory_calls += 1
+                state.levels_parked += len(sending)
+                state.parked.append(
+                    hub.store.open_exception(
+                        flow=inventory.FLOW,
+                        record_type="inventory_level",
+                        business_key=key,
+                        error=error,
+                        payload={"quantities": [q.__dict__ for q in sending]},
+                    )
+                )
             page += 1
         report(state)
         if not batch.more:
