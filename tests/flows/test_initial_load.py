@@ -18,6 +18,7 @@ from erpsync.flows.initial_load import BulkCatalogWriter, bulk_writer_of, initia
 from erpsync.model import Product
 from erpsync.sandboxes import build_sandbox
 from erpsync.sandboxes.common import serve_in_thread
+from erpsync.sandboxes.shopify import build_sandbox as build_shopify_sandbox
 
 NEW_ITEMS = 190
 REFUSED_SKU = "LOAD-0007"
@@ -134,7 +135,7 @@ flows:
 def test_sync_catalog_initial_loads_an_empty_store_and_prints_the_counts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    shopify, netsuite = build_sandbox("shopify"), build_sandbox("netsuite", seed=3)
+    shopify, netsuite = build_shopify_sandbox(), build_sandbox("netsuite", seed=3)
     shopify.bulk_mutations.configure({"lines_per_second": 2000})
     with serve_in_thread(shopify.app) as shop_server, serve_in_thread(netsuite.app) as erp_server:
         shop, erp = shopify.credentials(), netsuite.credentials()
