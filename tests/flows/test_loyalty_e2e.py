@@ -3,6 +3,7 @@ spent, posted once however often it is polled; a customer NetSuite does not have
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -11,6 +12,7 @@ import pytest
 
 from erpsync.demo import DemoEnvironment, demo_environment
 from erpsync.engine import FlowResult
+from erpsync.errors import DataError
 from erpsync.flows import customers, loyalty
 
 METAFIELDS_SET = """
@@ -110,3 +112,52 @@ def test_points_of_a_customer_netsuite_lacks_wait_for_the_customer(env: DemoEnvi
             break
         time.sleep(0.1)
     assert _netsuite_points(env, erp_id) == 30
+
+
+def test_journal_posting_books_each_event_once_at_the_point_value(env: DemoEnvironment) -> None:
+    erp: Any = env.hub.erp
+    expense = erp.client.create("account", {"acctName": "Loyalty expense", "acctType": "Expense"})
+    liability = erp.client.create("account", {"acctName": "Loyalty points owed", "acctType": "OthCurrLiab"})
+    erp.settings = dataclasses.replace(
+        erp.settings,
+        loyalty_posting="journal_entry",
+        loyalty_expense_account_id=expense,
+        loyalty_liability_account_id=liability,
+        loyalty_point_value="0.01",
+    )
+    created = env._graphql(
+        CUSTOMER_CREATE, {"input": {"email": "jo@example.com", "firstName": "Jo", "lastName": "Journal"}}
+    )["customerCreate"]
+    erp_id = erp.client.create(
+        "customer", {"isPerson": True, "firstName": "Jo", "lastName": "Journal", "email": "jo@example.com"}
+    )
+
+    _set_points(env, created["customer"]["id"], 500)
+    assert [v["kind"] for v in _values(env.run_poll(loyalty.POLLER, "1"))] == ["earned"]
+    _set_points(env, created["customer"]["id"], 200)
+    assert [v["kind"] for v in _values(env.run_poll(loyalty.POLLER, "2"))] == ["spent"]
+    reconciled = env.engine.enqueue(loyalty.POLLER, "reconcile", {"reconcile": True}).result(60)
+    for workflow_id in reconciled.value["workflow_ids"]:
+        env.engine.handle(workflow_id).result(60)
+
+    rows = list(erp.client.suiteql_rows("SELECT id FROM transaction WHERE type = 'Journal' ORDER BY id"))
+    journals = [erp.client.get("journalEntry", str(row["id"])) for row in rows]
+    booked = [
+        [(line["account"]["id"], line.get("debit"), line.get("credit")) for line in j["line"]["items"]]
+        for j in journals
+    ]
+    assert booked == [  # one entry per event, none from the reconcile: earned 500 = 5.00, spent 300 = 3.00
+        [(expense, 5.0, None), (liability, None, 5.0)],
+        [(liability, 3.0, None), (expense, None, 3.0)],
+    ]
+    assert all(line["entity"]["id"] == erp_id for j in journals for line in j["line"]["items"])
+    assert _netsuite_points(env, erp_id) == 200
+
+    # NetSuite refuses an entry that does not balance.
+    unbalanced = {
+        "line": {
+            "items": [{"account": {"id": expense}, "debit": 1}, {"account": {"id": liability}, "credit": 2}]
+        }
+    }
+    with pytest.raises(DataError, match="not in balance"):
+        erp.client.create("journalEntry", unbalanced)

@@ -13,9 +13,11 @@ A sales order names the promotion of its discount code in ``promoCode``
 (https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_159795372138.html) when the account has
 a promotion with that code and ``promotion_on_sales_order`` is on.
 
-Loyalty: with ``loyalty_posting: customer_field`` (the only mode built) the balance after each event goes to a
-customer custom field (``custentity_loyalty_points`` by default); the write is absolute, so a replay
-lands once.
+Loyalty: the balance after each event goes to a customer custom field (``custentity_loyalty_points`` by
+default); the write is absolute, so a replay lands once. With ``loyalty_posting: journal_entry`` each event is
+also booked as a journal entry (https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_159886587653.html)
+worth points x ``loyalty_point_value``: earned debits the expense account and credits the liability, spent
+the reverse, both lines for the customer; its external id is the event's, so a replay upserts the same entry.
 """
 
 from __future__ import annotations
@@ -164,13 +166,42 @@ def promotion_reference(connector: NetSuiteConnector, order: Order) -> dict[str,
 
 
 def _check_posting(connector: NetSuiteConnector) -> str:
-    mode = connector.settings.loyalty_posting
-    if mode != "customer_field":
+    settings = connector.settings
+    if settings.loyalty_posting not in ("customer_field", "journal_entry"):
         raise ConfigError(
-            f"NetSuite loyalty_posting {mode!r} is not built; use 'customer_field' (a customer custom field "
-            "holding the balance)"
+            f"NetSuite loyalty_posting {settings.loyalty_posting!r} is not known; use 'customer_field' (a "
+            "customer custom field holding the balance) or 'journal_entry' (that field, and a journal per "
+            "event)"
         )
-    return connector.settings.loyalty_points_field
+    if settings.loyalty_posting == "journal_entry" and not (
+        settings.loyalty_expense_account_id and settings.loyalty_liability_account_id
+    ):
+        raise ConfigError(
+            "NetSuite loyalty_posting 'journal_entry' needs loyalty_expense_account_id and "
+            "loyalty_liability_account_id (internal ids of the two accounts)"
+        )
+    return settings.loyalty_points_field
+
+
+def loyalty_journal(event: LoyaltyEvent, *, customer_id: str, settings: Any) -> dict[str, Any] | None:
+    """The journal entry of ``event`` (None when its points are worth nothing at the configured value)."""
+    value = (Decimal(event.points) * Decimal(settings.loyalty_point_value)).quantize(Decimal("0.01"))
+    if value <= 0:
+        return None
+    expense, liability = settings.loyalty_expense_account_id, settings.loyalty_liability_account_id
+    debit, credit = (expense, liability) if event.kind == "earned" else (liability, expense)
+    memo = f"Loyalty: {event.kind} {event.points} points ({event.business_key})"
+    amount = translate.json_number(value)
+    return {
+        "tranDate": event.occurred_at.date().isoformat(),
+        "memo": memo,
+        "line": {
+            "items": [
+                {"account": {"id": debit}, "debit": amount, "entity": {"id": customer_id}, "memo": memo},
+                {"account": {"id": credit}, "credit": amount, "entity": {"id": customer_id}, "memo": memo},
+            ]
+        },
+    }
 
 
 def loyalty_points(connector: NetSuiteConnector, customer_id: str) -> int:
@@ -190,5 +221,10 @@ def post_loyalty_event(connector: NetSuiteConnector, event: LoyaltyEvent, *, cus
             record=f"customer {customer_id}",
             field=field,
         )
+    if connector.settings.loyalty_posting == "journal_entry" and event.kind in ("earned", "spent"):
+        journal = loyalty_journal(event, customer_id=customer_id, settings=connector.settings)
+        if journal is not None:
+            external_id = external_id_for(event.business_key)
+            connector.client.upsert("journalEntry", external_id, {**journal, "externalId": external_id})
     connector.client.update("customer", customer_id, {field: event.balance_after})
     return customer_id

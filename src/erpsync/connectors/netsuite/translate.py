@@ -117,8 +117,11 @@ class NetSuiteSettings:
     payout_gateway: str = "shopify_payments"
     # promotions and loyalty (connectors/netsuite/promotions.py)
     promotion_on_sales_order: bool = True  # name the code's promotion in the sales order's promoCode
-    loyalty_posting: str = "customer_field"  # the only mode built; "journal_entry" is not
+    loyalty_posting: str = "customer_field"  # or "journal_entry": the field, plus a journal per event
     loyalty_points_field: str = "custentity_loyalty_points"
+    loyalty_point_value: str = "0.01"  # money per point, in ``currency``, for journal entries
+    loyalty_expense_account_id: str | None = None  # debited when points are earned (credited when spent)
+    loyalty_liability_account_id: str | None = None  # the points owed to customers
 
 
 # -- small conversions -----------------------------------------------------------------------------

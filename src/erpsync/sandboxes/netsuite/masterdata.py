@@ -22,6 +22,8 @@ def before_write(store: RecordStore, record_type: RecordType, record: Record, *,
         _check_item(store, record_type, record)
     elif record_type.name == "promotionCode":
         promotions.check_promotion_code(store, record)
+    elif record_type.name == "journalEntry":
+        promotions.check_journal_entry(record)
     if creating and record_type.family in ("entity", "item", "list"):
         record.setdefault("isInactive", False)
         if record_type.name in ("customer", "location") or record_type.family == "item":

@@ -261,6 +261,27 @@ def _types() -> dict[str, RecordType]:
         # item it books to and the ``rate`` ("10%" or an amount), as the REST API Browser names them
         # (https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_76112913770.html; field list:
         # https://system.netsuite.com/help/helpcenter/en_US/srbrowser/Browser2023_1/schema/record/PromotionCode.html).
+        # A journal entry (REST record "journalentry"): ``line`` items each debit or credit one account,
+        # for an entity; the debits equal the credits
+        # (https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_159886587653.html).
+        RecordType(
+            "journalEntry",
+            "transaction",
+            {
+                **TRANSACTION_FIELDS,
+                "line": sublist(
+                    {
+                        "account": ref("account", required=True),
+                        "debit": NUMBER,
+                        "credit": NUMBER,
+                        "entity": ref("customer"),
+                        "memo": TEXT,
+                    }
+                ),
+            },
+            suiteql_type="Journal",
+            display_prefix="JE",
+        ),
         RecordType(
             "promotionCode",
             "list",
@@ -420,7 +441,11 @@ def _types() -> dict[str, RecordType]:
 RECORD_TYPES: dict[str, RecordType] = _types()
 
 # The issue asks for "nonInventoryItem"; NetSuite's REST name is nonInventorySaleItem. Both reach it.
-TYPE_ALIASES = {"nonInventoryItem": "nonInventorySaleItem", "promotioncode": "promotionCode"}
+TYPE_ALIASES = {
+    "nonInventoryItem": "nonInventorySaleItem",
+    "promotioncode": "promotionCode",
+    "journalentry": "journalEntry",
+}
 
 FAMILY_OF = {name: record_type.family for name, record_type in RECORD_TYPES.items()}
 
