@@ -9,8 +9,9 @@ the balance's version (the store's stamp of that value), so one change is one ev
 polled.
 
 Posting is idempotent per event: the event is decided in a durable step (a replay after a crash posts the same
-event), and the ERP receives the balance after it (NetSuite: a customer custom field), which lands once
-however often it is sent. A balance equal to the ERP's is no event at all (nothing to post).
+event), and the ERP receives the balance after it (NetSuite: a customer custom field, and a journal entry per
+event if so configured), which lands once however often it is sent. A balance equal to the ERP's is no event
+at all (nothing to post).
 
 The customer must be in the ERP first: found through the cross-reference (customers flow) or by e-mail; until
 then the balance waits on ``customer:<e-mail>`` and is released when the customer is synced.
