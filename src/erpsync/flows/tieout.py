@@ -60,7 +60,6 @@ COLUMNS = (
     "currency",
 )
 CENT = Decimal("0.01")
-KINDS = ("order", "refund", "payout")
 
 metadata = sa.MetaData()
 reports_table = sa.Table(
@@ -144,7 +143,8 @@ def tie_out(hub: Hub, day: date) -> dict[str, Any]:
     # rather than reported missing.
     touched = shop.orders_updated_since(datetime.combine(day - timedelta(days=1), time(), tzinfo=UTC))
     store_entries = list(store_entries_of(touched))
-    kinds, not_compared, not_paid = ["order", "refund"], [], 0
+    kinds, not_paid = ["order", "refund"], 0
+    not_compared: list[str] = []
     if isinstance(shop, PayoutHistory):
         payouts = shop.payouts_issued_between(day - timedelta(days=1), day + timedelta(days=1))
         store_entries += payout_entries_of(payouts)
