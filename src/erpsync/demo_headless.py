@@ -253,10 +253,12 @@ def _bad_orders(
         key = f"{env.hub.shop.system}:{order.order_id}"
         said = [e.message for e in store.timeline(order.order_id, system="shopify") if e.step == "held"]
         if key in holds:
-            # The connector's own words ("SKU X has no NetSuite item (itemId)"), and what the order waits on.
-            why = next((m for m in said if m and not m.startswith("waits on")), "no NetSuite item")
+            # The connector's words when the timeline has them, else what the demo did on purpose.
+            sku = order.basket[0][0]
+            fallback = f"SKU {sku} is sold only in the store: NetSuite has no item for it"
+            why = next((m for m in said if m and not m.startswith("waits on")), fallback)
             state = "held"
-            reason = f"{why}; the order waits on {holds[key].waits_on} (add the item in NetSuite)"
+            reason = f"{why}; the order waits on {holds[key].waits_on} (add the item in NetSuite: released)"
         elif key in parked:
             state, reason = "parked", parked[key].message
         else:

@@ -20,22 +20,16 @@ from erpsync.sandboxes.email import EmailSink
 ORDERS = 20
 
 
-def test_headless_demo_runs_every_order_once_and_its_figures_match_the_systems(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_headless_demo_runs_every_order_once_and_its_figures_match_the_systems(tmp_path: Path) -> None:
     checked: dict[str, Any] = {}
-    run_headless = demo_headless.run_headless
 
-    def run_and_check(*args: Any, **kwargs: Any) -> dict[str, Any]:
-        return run_headless(*args, **kwargs, then=lambda env, sink, _: checked.update(_look(env, sink)))
+    figures = demo_headless.run_headless(
+        f"sqlite:///{tmp_path / 'demo.db'}",
+        order_count=ORDERS,
+        say=lambda line: None,
+        then=lambda env, sink, _: checked.update(_look(env, sink)),
+    )
 
-    monkeypatch.setattr(demo_headless, "run_headless", run_and_check)
-    monkeypatch.chdir(tmp_path)
-
-    result = CliRunner().invoke(app, ["demo", "--headless", "--orders", str(ORDERS)])
-
-    assert result.exit_code == 0, result.output
-    figures = json.loads(result.output.strip().splitlines()[-1])
     assert set(figures) == {*demo_headless.FIELDS, "bad_orders"}
     assert figures["orders_placed"] == ORDERS == checked["store_orders"]
 
@@ -105,3 +99,27 @@ def _look(env: DemoEnvironment, sink: EmailSink) -> dict[str, Any]:
         "parked": env.hub.store.exceptions(status="open"),
         "tie_out_rows": [row["business_key"] for row in report["rows"]],
     }
+
+
+def test_cli_prints_the_figures_as_its_last_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The CLI's part only (the run itself is the test above): progress lines, then one JSON line."""
+    seen: dict[str, Any] = {}
+
+    def run(url: str, **kwargs: Any) -> dict[str, Any]:
+        seen.update(url=url, **kwargs)
+        kwargs["say"]("[   1.0 s] catalog: a progress line")
+        return {"orders_placed": 3, "bad_orders": [{"reason": "a reason\nover two lines"}]}
+
+    monkeypatch.setattr(demo_headless, "run_headless", run)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["demo", "--headless", "--orders", "3", "--shop-plan", "plus"])
+
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert json.loads(lines[-1]) == {
+        "orders_placed": 3,
+        "bad_orders": [{"reason": "a reason\nover two lines"}],
+    }
+    assert "progress line" in result.output
+    assert seen["order_count"] == 3 and seen["shop_plan"] == "plus"
+    assert seen["url"] == f"sqlite:///{tmp_path / 'erpsync-demo.db'}"
