@@ -204,6 +204,8 @@ def test_an_approved_store_return_becomes_one_rma_and_its_receipt_refunds_both_s
     assert (line.sku, line.quantity, line.restock) == (skus[0], 1, True)
     assert line.restock_location_code == env.hub.location_map[erp_location]
     assert refund.total.amount == Decimal(str(memo["foreigntotal"])) > 0
+    [closed] = order_returns(env, order_id)["returns"]["nodes"]
+    assert closed["status"] == "CLOSED"  # goods back, money back: the store return is complete
 
     # Neither refund is booked again: the store poll sees erpsync's refund, the ERP poll skips its credit.
     from_erp = only(env.sync_refunds("one-after-return"), "refund_id", refund.origin.id)
@@ -240,6 +242,7 @@ def test_an_rma_entered_in_the_erp_shows_in_the_store_without_echo_and_a_store_r
     assert received.value["status"] == "refunded_in_store_first", received
     assert transactions(env, "CustCred", rma_id) == []  # the store refund's credit memo is the only one
     assert len(env.hub.shop.get_order(order_id).refunds) == 1
+    assert [r["status"] for r in order_returns(env, order_id)["returns"]["nodes"]] == ["CLOSED"]
 
 
 def test_returns_of_lines_never_shipped_or_not_ordered_are_refused_or_parked(

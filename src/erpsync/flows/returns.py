@@ -15,8 +15,9 @@ ERP → store (``return_from_erp``, on the ERP's poll of return authorizations):
   the store refuses more units than it shipped (the store's own error is parked);
 - once the ERP has received the goods (NetSuite: item receipt, status Pending Refund), the refund is due:
   a credit memo made from the RMA in the ERP, and a refund of the same lines in the store, restocked at the
-  store location that ``Hub.location_map`` maps the receiving ERP location to. When the store refunded
-  those units first (its refund went to the ERP through ``refund_to_erp``), neither is made again.
+  store location that ``Hub.location_map`` maps the receiving ERP location to; then the store return is
+  closed. When the store refunded those units first (its refund went to the ERP through ``refund_to_erp``),
+  neither is made again (the store return is closed all the same).
 
 No ping-pong: the pair (store return, RMA) is linked in the cross-reference under one business key, the
 store's return id (``"shopify:<id>"``); the RMA erpsync writes carries that key as its external id
@@ -25,9 +26,9 @@ store refund erpsync writes carries ``refunds.FROM_ERP_NOTE``, so ``refund_to_er
 and the ERP connector leaves out of its refund poll the credit memos erpsync wrote (they have external ids).
 
 Ownership: the store owns what the customer sends back and why; the ERP owns the receipt (what arrived,
-where) and the credit. Not done: exchanges, restocking and return shipping fees, closing the store
-return after the refund (Shopify ``returnClose``), and crediting an RMA whose units the store refunded
-first (it stays Pending Refund in the ERP; the store refund's credit memo carries the money).
+where) and the credit. Not done: exchanges, restocking and return shipping fees, and crediting an RMA whose
+units the store refunded first (it stays Pending Refund in the ERP; the store refund's credit memo carries
+the money).
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ class StoreReturns(Protocol):
     def get_return(self, return_id: str) -> Return: ...
     def returns_changed_since(self, cursor: str | None) -> ChangeBatch[Return]: ...
     def create_return(self, store_return: Return, *, idempotency_key: str) -> str: ...
+    def close_return(self, return_id: str, *, idempotency_key: str) -> None: ...
 
 
 @runtime_checkable
@@ -161,11 +163,13 @@ def register(engine: Engine, hub: Hub) -> None:
 def refund_received(ctx: FlowContext, hub: Hub, rma: Return, key: str, order_key: str) -> dict[str, Any]:
     """The goods of ``rma`` are back in the ERP: credit them there and refund them in the store, once,
     unless the store refunded those units already."""
-    _, erp = _connectors(hub)
+    shop, erp = _connectors(hub)
     order: Order = ctx.step("read_order_for_refund", hub.shop.get_order, _id(order_key))
     wanted = _refund_quantities(rma, order)
+    store_return_id = ctx.step("find_store_return", hub.store.external_id, hub.shop.system, "return", key)
     if not wanted:
         ctx.event("skipped", message=f"the store refunded the units of RMA {rma.number} before they arrived")
+        _close(ctx, shop, store_return_id, key)
         return {"status": "refunded_in_store_first"}
     credit_memo: CreditMemo = ctx.step(
         "credit_return", erp.refund_return_authorization, rma.origin.id, idempotency_key=f"credit:{key}"
@@ -176,6 +180,7 @@ def refund_received(ctx: FlowContext, hub: Hub, rma: Return, key: str, order_key
         "refund_in_store", hub.shop.create_refund, refund, idempotency_key=f"return-refund:{key}"
     )
     ctx.step("link_refund", _link_refund, hub, rma, order_key, credit_memo, refund_id, store_location)
+    _close(ctx, shop, store_return_id, key)
     return {
         "status": "refunded",
         "credit_memo_id": credit_memo.origin.id,
@@ -183,6 +188,12 @@ def refund_received(ctx: FlowContext, hub: Hub, rma: Return, key: str, order_key
         "total": str(credit_memo.total.amount),
         "restock_location": store_location,
     }
+
+
+def _close(ctx: FlowContext, shop: StoreReturns, store_return_id: str | None, key: str) -> None:
+    """The goods are back and paid back: the store return is complete."""
+    if store_return_id is not None:
+        ctx.step("close_store_return", shop.close_return, store_return_id, idempotency_key=f"close:{key}")
 
 
 def is_from_erp(store_return: Return) -> bool:

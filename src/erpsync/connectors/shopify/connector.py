@@ -263,6 +263,9 @@ class ShopifyConnector(PayoutReader):
     def create_return(self, store_return: Return, *, idempotency_key: str) -> str:
         return returns.create_return(self, store_return)
 
+    def close_return(self, return_id: str, *, idempotency_key: str) -> None:
+        returns.close_return(self, return_id)
+
     def __enter__(self) -> ShopifyConnector:
         return self
 

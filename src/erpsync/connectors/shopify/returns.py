@@ -1,6 +1,7 @@
-"""Returns in Shopify: read one (``return(id:)``), read those of changed orders (``Order.returns``), and
-create one for units the ERP authorized (``returnCreate``, status OPEN at once:
-https://shopify.dev/docs/api/admin-graphql/latest/mutations/returnCreate).
+"""Returns in Shopify: read one (``return(id:)``), read those of changed orders (``Order.returns``), create
+one for units the ERP authorized (``returnCreate``, status OPEN at once:
+https://shopify.dev/docs/api/admin-graphql/latest/mutations/returnCreate), and close one once refunded
+(``returnClose``: https://shopify.dev/docs/api/admin-graphql/latest/mutations/returnClose).
 
 ``returnCreate`` takes no idempotency key, so a replay is found first: an open, requested or closed return
 of the order whose lines carry the same ``returnReasonNote`` (the flow writes the ERP's RMA id there).
@@ -44,6 +45,10 @@ query orderForReturn($id: ID!) {
       returnLineItems(first: 10) { nodes { quantity returnReasonNote fulfillmentLineItem { id } } }
     } }
   }
+}"""
+RETURN_CLOSE = """
+mutation returnClose($id: ID!) {
+  returnClose(id: $id) { return { id status } userErrors { field message code } }
 }"""
 RETURN_CREATE = """
 mutation returnCreate($returnInput: ReturnInput!) {
@@ -104,6 +109,18 @@ def create_return(connector: ShopifyConnector, store_return: Return) -> str:
         record=f"return {store_return.business_key} of Shopify order {store_return.order_id}",
     )
     return legacy_id(payload["return"]["id"])
+
+
+def close_return(connector: ShopifyConnector, return_id: str) -> None:
+    """Mark the return complete (``returnClose``); a return closed already is left as it is."""
+    if get_return(connector, return_id).status == "closed":
+        return
+    connector.client.mutate(
+        RETURN_CLOSE,
+        {"id": gid("Return", return_id)},
+        payload_key="returnClose",
+        record=f"Shopify return {return_id}",
+    )
 
 
 def _existing_return(order: dict[str, Any], store_return: Return) -> str | None:

@@ -1,5 +1,5 @@
-"""Returns: ``returnRequest`` (a customer's request, REQUESTED), ``returnApproveRequest`` (REQUESTED -> OPEN)
-and ``returnCreate`` (a merchant's return, OPEN at once).
+"""Returns: ``returnRequest`` (a customer's request, REQUESTED), ``returnApproveRequest`` (REQUESTED -> OPEN),
+``returnCreate`` (a merchant's return, OPEN at once) and ``returnClose`` (OPEN -> CLOSED).
 
 A return names fulfillment line items, so only shipped units can come back: asking for more units than a
 fulfillment line item has left to return (after the other requested, open or closed returns of it) or for a
@@ -9,7 +9,8 @@ https://shopify.dev/docs/api/admin-graphql/latest/mutations/returnRequest,
 https://shopify.dev/docs/api/admin-graphql/latest/mutations/returnApproveRequest,
 https://shopify.dev/docs/api/admin-graphql/latest/mutations/returnCreate.
 
-Webhooks: ``returns/request`` and ``returns/approve`` (with ``orders/updated``: the order changed).
+``returnClose`` completes an OPEN return (CLOSED). Webhooks: ``returns/request``, ``returns/approve`` and
+``returns/close`` (with ``orders/updated``: the order changed).
 """
 
 from __future__ import annotations
@@ -162,8 +163,28 @@ def return_create(ctx: ResolveContext, returnInput: dict[str, Any]) -> Payload:
     return {"return": ref("returns", record["id"]), "userErrors": []}
 
 
+def return_close(ctx: ResolveContext, id: str) -> Payload:
+    """An open return is complete (refunded, goods back): CLOSED
+    (https://shopify.dev/docs/api/admin-graphql/latest/mutations/returnClose)."""
+    store = ctx.store
+    record = store.get("returns", maybe_number(id, "Return"))
+    if record is None:
+        return {"return": None, "userErrors": [user_error("Return does not exist.", ["id"], "NOT_FOUND")]}
+    if record["status"] != "open":
+        message = "Return is not closable. Only returns with status OPEN can be closed."
+        error = user_error(message, ["id"], "INVALID_STATE")
+        return {"return": ref("returns", record["id"]), "userErrors": [error]}
+    record["status"] = "closed"
+    record["closed_at"] = store.now()
+    store.touch(record)
+    order_updated(ctx, store.tables["orders"][record["order_id"]])
+    ctx.emit(store, "returns/close", return_webhook(store, record))
+    return {"return": ref("returns", record["id"]), "userErrors": []}
+
+
 MUTATIONS: dict[str, MutationResolver] = {
     "returnRequest": return_request,
     "returnApproveRequest": return_approve_request,
     "returnCreate": return_create,
+    "returnClose": return_close,
 }
