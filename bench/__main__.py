@@ -24,10 +24,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--skus", type=int, help="reconcile: SKUs (each at 3 locations)")
     parser.add_argument("--orders", type=int, help="reconcile: orders (default: half the SKUs)")
     parser.add_argument("--drift", type=float, help="reconcile: share of levels and orders broken (0.01)")
+    parser.add_argument("--baseline", action="store_true", help="reconcile: the flows without bulk reads")
     parser.add_argument("--locations", type=int, help="initial-load: stock locations per item (3)")
     arguments = parser.parse_args(argv)
     given = {"size": arguments.size, "preset": arguments.preset, "threads": arguments.threads}
     given |= {"skus": arguments.skus, "orders_count": arguments.orders, "drift": arguments.drift}
+    if arguments.baseline:
+        given["baseline"] = True
     given |= {"locations": arguments.locations}
     options: dict[str, Any] = {key: value for key, value in given.items() if value is not None}
     try:

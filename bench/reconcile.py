@@ -33,8 +33,10 @@ from bench.budget import PRESETS, CostLedger, _shopify, netsuite_connector
 from bench.common import SandboxProcess, own_cpu_seconds, print_table, sandbox_process, write_result
 from bench.initial_load import _MemoryWatch
 from erpsync.connectors.netsuite.client import external_id_for
+from erpsync.connectors.shopify import ShopifyConnector
 from erpsync.engine import Engine
 from erpsync.flows import Hub, inventory, orders
+from erpsync.flows.polling import MAX_PAGES_PER_POLL
 from erpsync.store import Store
 from erpsync.store.tables import CrossReference
 
@@ -54,9 +56,12 @@ def reconcile(
     preset: str = "standard",
     page_size: int = 1000,
     seed: int = 5,
+    baseline: bool = False,
     quiet: bool = False,
 ) -> dict[str, Any]:
-    """``size`` (the CLI's ``--size``) is the SKU count; ``orders_count`` defaults to half of it."""
+    """``size`` (the CLI's ``--size``) is the SKU count; ``orders_count`` defaults to half of it.
+    ``baseline``: the flows as they were before the sweeps (every level set again, every order re-read),
+    by hiding the connector's bulk reads from them — for comparison at small sizes."""
     skus = size or skus
     order_total = orders_count if orders_count is not None else skus // 2
     rng = random.Random(seed)
@@ -74,6 +79,8 @@ def reconcile(
         world = _seed(netsuite, shopify, store, rng, skus=skus, orders=order_total, drift=drift)
         seeding_seconds = time.monotonic() - seeding_started
         erp, shop = netsuite_connector(netsuite), _shopify(shopify)
+        if baseline:
+            shop.__class__ = _WithoutBulkReads
         erp.poll_page_size = page_size
         # The sandbox runs a bulk query inside the bulkOperationRunQuery request (Shopify runs it in the
         # background and answers at once): at 100,000 SKUs that request takes minutes.
@@ -102,10 +109,8 @@ def reconcile(
                 inventory_calls = (dict(shop_calls.by_operation), dict(erp_calls.by_operation))
                 _say(f"timed: order reconcile sweep (inventory took {time.monotonic() - started:.1f} s)")
                 order_started = time.monotonic()
-                poll = engine.enqueue(orders.POLLER, "reconcile-bench", {"reconcile": True}).result(
-                    FLOW_TIMEOUT
-                )
-                flows = [engine.handle(w).result(FLOW_TIMEOUT) for w in poll.value.get("workflow_ids", [])]
+                queued = _order_reconcile(engine, shop.page_size)
+                flows = [engine.handle(w).result(FLOW_TIMEOUT) for w in queued]
                 order_seconds = time.monotonic() - order_started
                 elapsed = time.monotonic() - started
                 cpu_after = (own_cpu_seconds(), netsuite.cpu_seconds(), shopify.cpu_seconds())
@@ -125,6 +130,7 @@ def reconcile(
         "orders": order_total,
         "drift": drift,
         "preset": preset,
+        "baseline": baseline,
         "netsuite_page_size": page_size,
         "seeding_seconds": round(seeding_seconds, 1),
         "seconds": round(elapsed, 3),
@@ -152,11 +158,27 @@ def reconcile(
         "rss_mib_start": memory.start_mib,
         "rss_mib_peak": memory.peak_mib,
     }
-    write_result("reconcile", result)
+    write_result("reconcile-baseline" if baseline else "reconcile", result)
     if not quiet:
         rows = [(k, json.dumps(v) if isinstance(v, dict) else v) for k, v in result.items()]
         print_table(f"Reconcile sweep: {skus} SKUs x {len(LOCATIONS)} locations, {order_total} orders", rows)
     return result
+
+
+def _order_reconcile(engine: Engine, page_size: int) -> list[str]:
+    """The order reconcile as the schedule runs it: a sweep is one poll; without bulk reads (the baseline)
+    one poll reads at most MAX_PAGES_PER_POLL pages and the next polls go on from its cursor."""
+    trigger: dict[str, Any] = {"reconcile": True}
+    queued: list[str] = []
+    for part in range(100_000):
+        poll = engine.enqueue(orders.POLLER, f"reconcile-bench-{part}", trigger).result(FLOW_TIMEOUT)
+        if poll.status != "completed":
+            raise RuntimeError(f"order reconcile poll {part} ended {poll.status}: {poll.reason}")
+        queued += poll.value.get("workflow_ids", [])
+        if poll.value.get("swept") or int(poll.value["enqueued"]) < MAX_PAGES_PER_POLL * page_size:
+            break
+        trigger = {}
+    return queued
 
 
 # ---------------------------------------------------------------------------------------------- set-up
@@ -274,6 +296,16 @@ def _seed(
 
 
 # ---------------------------------------------------------------------------------------------- counting
+
+
+class _WithoutBulkReads(ShopifyConnector):
+    """The connector without ``inventory_snapshot`` and ``order_ids``: the flows fall back to what they did
+    before the sweeps were built (the baseline)."""
+
+    def __getattribute__(self, name: str) -> Any:
+        if name in ("inventory_snapshot", "order_ids"):
+            raise AttributeError(name)
+        return super().__getattribute__(name)
 
 
 class _ShopifyCalls:
