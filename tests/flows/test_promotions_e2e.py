@@ -121,20 +121,26 @@ def test_each_field_moves_only_from_its_owner(env: DemoEnvironment) -> None:
 
 
 def test_a_code_both_systems_have_is_linked_not_duplicated(env: DemoEnvironment) -> None:
-    # NetSuite creates a promotion whose code Shopify already has, spelled differently; codes match
-    # case-insensitively (Shopify refuses a second discount with it), so erpsync updates Shopify's discount of
-    # that code instead of creating a duplicate.
+    # Go-live: NetSuite has a promotion whose code Shopify already has, spelled differently, never linked.
+    # Codes match case-insensitively (Shopify refuses a second discount with it), so erpsync links the two
+    # and applies ownership from the first sync on: Shopify keeps its title and dates, nothing is duplicated.
     discount_item = env.hub.erp.settings.discount_item_id  # type: ignore[attr-defined]
     env.hub.erp.client.create(  # type: ignore[attr-defined]
         "promotionCode",
         {"name": "Five off (ERP)", "code": "fiveoff", "discount": {"id": discount_item}, "rate": "5.00"},
     )
-    results = _statuses(env.run_poll(promotions.ERP_POLLER, "1"))
-    assert results == {"FIVEOFF": "written"}
+    assert _statuses(env.run_poll(promotions.ERP_POLLER, "1")) == {"FIVEOFF": "conflict"}
     codes = _shopify_codes(env)
-    assert [code for code in codes if code.upper() == "FIVEOFF"] == ["fiveoff"]  # one discount, updated
-    assert codes["fiveoff"]["title"] == "Five off (ERP)"
-    # A brand-new code with Shopify's own duplicate rule: a second create is refused with TAKEN.
+    assert [code for code in codes if code.upper() == "FIVEOFF"] == ["FIVEOFF"]  # one discount, linked
+    assert codes["FIVEOFF"]["title"] == "Five off"
+    conflicts = env.hub.store.conflicts(business_key="FIVEOFF")
+    assert sorted((c.field, c.owner, c.attempted_by) for c in conflicts) == [
+        ("starts_at", "shopify", "netsuite"),
+        ("title", "shopify", "netsuite"),
+    ]
+    linked = env.hub.store.external_id("shopify", "discount", "FIVEOFF")
+    assert linked == codes["FIVEOFF"]["id"].rsplit("/", 1)[-1]
+    # A brand-new Shopify discount with that code in another spelling is refused (TAKEN).
     refused = env._graphql(
         DISCOUNT_CREATE,
         {"input": {"title": "x", "code": "FiveOff", "customerGets": {"value": {"percentage": 0.1}}}},

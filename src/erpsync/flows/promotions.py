@@ -103,7 +103,7 @@ def _sync(ctx: FlowContext, hub: Hub, discount: Discount, *, source: str) -> dic
     changed = ctx.step("changed_fields", hub.store.changed_fields, source_system, RECORD_TYPE, key, fields)
     if not changed:
         return {"status": "unchanged", "discount": key}
-    target_id = ctx.step("find_target", _target_id, hub, target_connector.system, key)
+    target_id = ctx.step("find_target", _target_id, hub, target, discount)
     current: Discount | None = (
         ctx.step("read_target", target_connector.get_discount, target_id) if target_id else None
     )
@@ -151,10 +151,20 @@ def _sync(ctx: FlowContext, hub: Hub, discount: Discount, *, source: str) -> dic
     }
 
 
-def _target_id(hub: Hub, target_system: str, key: str) -> str | None:
-    """The target's id of the discount when erpsync linked it before, else None: the write then finds a
-    discount the target already has with that code (codes are unique there), updates it and links it."""
-    return hub.store.external_id(target_system, RECORD_TYPE, key)
+def _target_id(hub: Hub, target: str, discount: Discount) -> str | None:
+    """The target's id of the discount: linked before, or (first sync of a code both systems already have)
+    the target's discount with the same code, which is linked then, so its owner's fields are respected from
+    the first sync on instead of being overwritten."""
+    connector = hub.erp if target == "erp" else hub.shop
+    key = discount.business_key
+    linked = hub.store.external_id(connector.system, RECORD_TYPE, key)
+    if linked is not None or len(discount.codes) != 1:
+        return linked
+    found = connector.find_discount_by_code(discount.codes[0])
+    if found is None or hub.store.business_key(connector.system, RECORD_TYPE, found) is not None:
+        return None  # nobody has it, or the target's discount belongs to another code already
+    hub.store.link(connector.system, RECORD_TYPE, found, key)
+    return found
 
 
 def _write(hub: Hub, source: str, discount: Discount, key: str, *, idempotency_key: str) -> str:

@@ -86,6 +86,7 @@ def test_tryton_says_promotions_are_not_built() -> None:
     calls = [
         lambda: tryton.discounts_changed_since(None),
         lambda: tryton.get_discount("1"),
+        lambda: tryton.find_discount_by_code("WELCOME10"),
         lambda: tryton.upsert_discount(_discount(), idempotency_key="k"),
         lambda: tryton.loyalty_points("1"),
         lambda: tryton.post_loyalty_event(event, customer_id="1", idempotency_key="k"),

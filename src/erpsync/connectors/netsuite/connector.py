@@ -193,6 +193,9 @@ class NetSuiteConnector:
     def get_discount(self, discount_id: str) -> Discount:
         return promotions.get_discount(self, discount_id)
 
+    def find_discount_by_code(self, code: str) -> str | None:
+        return promotions.promotion_id_for_code(self, code)
+
     def discounts_changed_since(self, cursor: str | None) -> ChangeBatch[Discount]:
         return promotions.discounts_changed_since(self, cursor)
 

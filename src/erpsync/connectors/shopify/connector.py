@@ -240,6 +240,9 @@ class ShopifyConnector(PayoutReader):
     def get_discount(self, discount_id: str) -> Discount:
         return promotions.get_discount(self, discount_id)
 
+    def find_discount_by_code(self, code: str) -> str | None:
+        return promotions.find_discount_by_code(self, code)
+
     def discounts_changed_since(self, cursor: str | None) -> ChangeBatch[Discount]:
         return promotions.discounts_changed_since(self, cursor)
 

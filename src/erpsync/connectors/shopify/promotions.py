@@ -60,6 +60,12 @@ def get_discount(connector: ShopifyConnector, discount_id: str) -> Discount:
     return discount_from_graphql(found)
 
 
+def find_discount_by_code(connector: ShopifyConnector, code: str) -> str | None:
+    """The id of the discount with this code (Shopify matches codes case-insensitively), or None."""
+    found = connector.client.execute(DISCOUNT_BY_CODE, {"code": code}).get("codeDiscountNodeByCode")
+    return legacy_id(found["id"]) if found else None
+
+
 def discounts_changed_since(connector: ShopifyConnector, cursor: str | None) -> ChangeBatch[Discount]:
     from erpsync.connectors.shopify.connector import _ChangeCursor
 
@@ -96,11 +102,11 @@ def upsert_discount(connector: ShopifyConnector, discount: Discount) -> str:
     """Create the discount, or update the one that has its code (codes are unique in a shop)."""
     record = f"discount {discount.business_key}"
     body = discount_input(discount)
-    found = connector.client.execute(DISCOUNT_BY_CODE, {"code": body["code"]}).get("codeDiscountNodeByCode")
+    found = find_discount_by_code(connector, body["code"])
     if found:
         payload = connector.client.mutate(
             DISCOUNT_UPDATE,
-            {"id": found["id"], "input": body},
+            {"id": gid("DiscountCodeNode", found), "input": body},
             payload_key="discountCodeBasicUpdate",
             record=record,
         )

@@ -474,6 +474,9 @@ class TrytonConnector:
     def get_discount(self, discount_id: str) -> Discount:
         raise self._no_promotions("reading discount codes")
 
+    def find_discount_by_code(self, code: str) -> str | None:
+        raise self._no_promotions("finding discount codes")
+
     def discounts_changed_since(self, cursor: str | None) -> ChangeBatch[Discount]:
         raise self._no_promotions("polling discount codes")
 
