@@ -23,12 +23,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--worker-id", required=True)
-    parser.add_argument("--sandbox", required=True, help="the sandbox's JSON ready line")
+    parser.add_argument("--sandbox-file", type=Path, required=True, help="the sandbox's JSON ready line")
     parser.add_argument("--limit", type=int, required=True, help="the account's concurrency limit")
     parser.add_argument("--flows", type=int, required=True)
     parser.add_argument("--go-file", required=True)
     args = parser.parse_args()
-    sandbox = json.loads(args.sandbox)
+    sandbox = json.loads(args.sandbox_file.read_text())
     credentials = sandbox["credentials"]
     erp = NetSuiteConnector(
         credentials["account_id"], sandbox["url"], auth_from_credentials(sandbox["url"], credentials)
@@ -59,7 +59,7 @@ def main() -> None:
 
     engine.launch()
     print(json.dumps({"worker": args.worker_id, "ready": True}), flush=True)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 240
     while not Path(args.go_file).exists():
         time.sleep(0.05)
     keys = [str(n) for n in range(args.flows)]

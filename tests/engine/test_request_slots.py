@@ -158,12 +158,13 @@ def test_two_workers_never_exceed_one_netsuite_accounts_limit(
     limit, flows = 3, 24
     httpx.put(f"{url}/_sandbox/rate-limit", json={"preset": f"limit-{limit}"}).raise_for_status()
     httpx.put(f"{url}/_sandbox/faults", json={"latency": [{"fixed_ms": 100}]}).raise_for_status()
-    go = tmp_path / "go"
+    go, ready_file = tmp_path / "go", tmp_path / "sandbox.json"
+    ready_file.write_text(json.dumps(ready))  # not on the command line: it holds the sandbox's credentials
     started = []
     for worker in ("worker-a", "worker-b"):
         command = [
             sys.executable, str(APP), "--database-url", postgres_url, "--worker-id", worker,
-            "--sandbox", json.dumps(ready), "--limit", str(limit), "--flows", str(flows),
+            "--sandbox-file", str(ready_file), "--limit", str(limit), "--flows", str(flows),
             "--go-file", str(go),
         ]  # fmt: skip
         process = subprocess.Popen(
@@ -176,7 +177,7 @@ def test_two_workers_never_exceed_one_netsuite_accounts_limit(
         go.touch()
         outcomes = []
         for process in started:
-            out, err = process.communicate(timeout=120)
+            out, err = process.communicate(timeout=300)  # ~20 s; generous for a machine under load
             assert process.returncode == 0, err[-4000:]
             outcomes.append(json.loads(out.strip().splitlines()[-1]))
     finally:

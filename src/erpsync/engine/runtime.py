@@ -7,11 +7,13 @@ instance per process, so one :class:`erpsync.engine.Engine` per process too.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from dbos import DBOS, DBOSClient, DBOSConfig, SetEnqueueOptions, SetWorkflowID, WorkflowHandle
 from dbos import error as dbos_errors
 from dbos._queue import QueueRateLimit
@@ -22,6 +24,30 @@ TERMINAL = frozenset({"SUCCESS", "ERROR", "CANCELLED", "MAX_RECOVERY_ATTEMPTS_EX
 
 
 _configured = False
+_wal_normal_files: set[str] = set()
+
+
+def _commit_without_fsync(dbapi_connection: Any, _record: Any) -> None:
+    """DBOS's SQLite connections commit as the store's do: WAL with ``synchronous=NORMAL``.
+
+    DBOS leaves SQLite's default (FULL): an fsync per step checkpoint, taken while holding the database's one
+    write lock, so every flow's checkpoint waits for the disk (measured: half the orders/s at zero latency, a
+    quarter more CPU per order). NORMAL in WAL mode loses nothing when the process crashes; on power loss
+    the last commits may roll back, as a whole and in order (SQLite docs, "WAL", "PRAGMA synchronous"), and
+    a step whose checkpoint rolled back runs again: the at-least-once contract every step has anyway.
+    """
+    if type(dbapi_connection).__module__.split(".")[0] != "sqlite3":
+        return
+    files = {row[2] for row in dbapi_connection.execute("PRAGMA database_list").fetchall()}
+    if files & _wal_normal_files:
+        dbapi_connection.execute("PRAGMA synchronous = NORMAL")
+
+
+def _sqlite_file(database_url: str) -> str | None:
+    url = sa.make_url(database_url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return os.path.realpath(url.database)
 
 
 def configure(*, database_url: str, worker_id: str, app_version: str, app_name: str) -> None:
@@ -30,6 +56,11 @@ def configure(*, database_url: str, worker_id: str, app_version: str, app_name: 
         raise RuntimeError(
             "an erpsync Engine already runs in this process; shut it down before making another"
         )
+    sqlite_file = _sqlite_file(database_url)
+    if sqlite_file is not None:
+        _wal_normal_files.add(sqlite_file)
+        if not sa.event.contains(sa.engine.Engine, "connect", _commit_without_fsync):
+            sa.event.listen(sa.engine.Engine, "connect", _commit_without_fsync)
     config: DBOSConfig = {
         "name": app_name,
         "system_database_url": database_url,
