@@ -39,7 +39,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -49,6 +49,7 @@ from typing import Any, TypeVar
 import httpx
 import sqlalchemy
 from fastapi import FastAPI
+from tests.chaos.private_postgres import private_postgres
 
 import erpsync.demo
 from erpsync.demo import DemoEnvironment, demo_environment, shopper_basket
@@ -305,6 +306,8 @@ class WorkerProcesses:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=10)
+        if self._folder is not None:  # credentials go; the workers' logs stay for a post-mortem
+            (self._folder / "sandboxes.json").unlink(missing_ok=True)
 
     def kill_one(self) -> None:
         """SIGKILL a worker drawn at random, then start it again under the same id: DBOS recovers the flows
@@ -681,8 +684,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--orders", type=int, default=CI_ORDERS)
     parser.add_argument("--workers", type=int, default=1, help="worker processes in all (this one included)")
     parser.add_argument("--kills", type=int, default=0, help="SIGKILLs of worker processes at random moments")
-    parser.add_argument(
-        "--database", required=True, help="postgresql://... (several workers) or sqlite:///..."
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--database", help="postgresql://... (several workers) or sqlite:///...")
+    where.add_argument(
+        "--private-postgres",
+        action="store_true",
+        help="start a PostgreSQL server of the run's own (initdb + pg_ctl), leaving shared servers alone",
     )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
@@ -696,15 +703,20 @@ def main(argv: list[str] | None = None) -> int:
     def say(line: str) -> None:
         print(f"[{datetime.now(UTC):%H:%M:%S}] {line}", flush=True)
 
-    outcome = run_chaos(
-        args.database,
-        args.orders,
-        seed=args.seed,
-        workers=args.workers,
-        kills=args.kills,
-        shop_plan=args.shop_plan,
-        say=say,
-    )
+    with ExitStack() as stack:
+        database = args.database
+        if args.private_postgres:
+            database = stack.enter_context(private_postgres(max_connections=300)).url
+            say(f"private PostgreSQL at {database}")
+        outcome = run_chaos(
+            database,
+            args.orders,
+            seed=args.seed,
+            workers=args.workers,
+            kills=args.kills,
+            shop_plan=args.shop_plan,
+            say=say,
+        )
     say(outcome.summary())
     for problem in outcome.problems[:50]:
         say(f"PROBLEM: {problem}")

@@ -75,7 +75,7 @@ def _free_port() -> int:
 
 
 @contextmanager
-def private_postgres() -> Iterator[PrivateServer]:
+def private_postgres(max_connections: int = 60) -> Iterator[PrivateServer]:
     """Start a throwaway server (trust auth, fsync off), yield it, stop it and delete its files."""
     binaries = server_binaries()
     folder = Path(tempfile.mkdtemp(prefix="erpsync-pg-"))
@@ -96,9 +96,8 @@ def private_postgres() -> Iterator[PrivateServer]:
             timeout=120,
             check=True,
         )
-        options = (
-            f"-p {server.port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=60"
-        )
+        options = f"-p {server.port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+        options += f" -c max_connections={max_connections}"
         server.pg_ctl("start", "-w", "-o", options)
         yield server
     finally:
