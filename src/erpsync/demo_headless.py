@@ -117,13 +117,15 @@ def run_headless(
         lap = _Lap(say, started)
         lap(f"catalog: {len(env.sync_catalog('headless'))} NetSuite items are Shopify products")
         env.remember_variants()
-        skus = [sku for sku in env.erp_skus() if sku.startswith("SKU-")]
+        erp_skus = env.erp_skus()
+        skus = [sku for sku in erp_skus if sku.startswith("SKU-")]  # stocked items, not shipping or gift wrap
+        store_only = sorted(set(env._variants_by_sku()) - set(erp_skus))
         _receive_goods(env, skus, quantity=order_count + 20)
         levels = env.sync_inventory("headless").value["levels_pushed"]
         lap(f"inventory: {levels} SKU × location quantities in Shopify")
 
         plan = plan_orders(order_count, rng)
-        _place(env, plan, skus, rng)
+        _place(env, plan, skus, store_only, rng)
         lap(f"shoppers: {order_count} orders placed in Shopify")
         results = env.sync_orders("placed")
         lap(f"order to ERP: {sum(r.status == 'completed' for r in results)} runs completed")
@@ -167,9 +169,14 @@ class _Lap:
         self.say(f"[{time.monotonic() - self.started:6.1f} s] {line}")
 
 
-def _place(env: DemoEnvironment, plan: list[PlannedOrder], skus: list[str], rng: random.Random) -> None:
+def _place(
+    env: DemoEnvironment,
+    plan: list[PlannedOrder],
+    skus: list[str],
+    store_only: list[str],
+    rng: random.Random,
+) -> None:
     companies = env._graphql(COMPANIES_QUERY, {})["companies"]["nodes"]
-    store_only = sorted(set(env._variants_by_sku()) - set(env.erp_skus()))
     for number, order in enumerate(plan, start=1):
         order.basket = shopper_basket(rng, skus)
         email = f"shopper{number}@example.com"
