@@ -22,8 +22,17 @@ def test_the_default_specs_map_every_record_of_the_run_and_the_targets_accept_ev
         erpsync_mapping_dir, value_maps={"locations": erpsync_scenario.location_value_map()}
     )
 
-    assert_specs_accepted(reports)
-    checked = {report.spec: len(report.checks) for report in reports}
+    # Specs written against GraphQL objects (Customer with its metafields, DiscountCodeNode, Return) need
+    # records the order-to-cash run does not read or make; they are reported as not checked, never as passed.
+    graphql_sourced = {report.spec for report in reports if report.unreadable}
+    assert graphql_sourced == {
+        "shopify-loyalty-points-to-netsuite-customer",
+        "shopify-discount-code-to-netsuite-promotion",
+        "shopify-return-to-netsuite-return-authorization",
+    }, graphql_sourced
+    assert not any(report.ok for report in reports if report.spec in graphql_sourced)
+    assert_specs_accepted([report for report in reports if report.spec not in graphql_sourced])
+    checked = {report.spec: len(report.checks) for report in reports if report.spec not in graphql_sourced}
     assert checked["shopify-order-to-netsuite-sales-order"] == 3  # the scenario's three shopper orders
     assert checked["netsuite-item-fulfillment-to-shopify-fulfillment"] == 3  # one shipment each
     assert all(count > 0 for count in checked.values()), checked

@@ -49,6 +49,7 @@ class SpecReport:
     source: str
     target: str
     checks: list[RecordCheck] = field(default_factory=list)
+    unreadable: str | None = None  # why the scenario could not read the spec's source records at all
 
     @property
     def failures(self) -> list[RecordCheck]:
@@ -61,6 +62,8 @@ class SpecReport:
 
     def summary(self) -> str:
         head = f"{self.spec}: {self.source} -> {self.target}: {len(self.checks)} records"
+        if self.unreadable:
+            return f"{head}: not checked: {self.unreadable}"
         if not self.checks:
             return f"{head}: the scenario produced no {self.source} records, so nothing was checked"
         lines = [f"{head}, {len(self.failures)} failed"]

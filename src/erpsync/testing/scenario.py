@@ -63,7 +63,12 @@ class MappingScenario:
             source=f"{loaded.source.system} {loaded.source.record_type}",
             target=f"{loaded.target.system} {loaded.target.record_type}",
         )
-        for record in self.records(loaded.source.system, loaded.source.record_type):
+        try:
+            records = self.records(loaded.source.system, loaded.source.record_type)
+        except LookupError as unreadable:
+            report.unreadable = str(unreadable)
+            return report
+        for record in records:
             report.checks.append(check_record(loaded, record, self.lookup, self._validator))
         return report
 

@@ -80,3 +80,31 @@ def test_discount_update_changes_given_fields_and_refuses_a_taken_code(shop: Sho
 
     taken = shop.data(DISCOUNT_UPDATE, {"id": second, "input": {"code": "welcome10"}})
     assert [e["code"] for e in taken["discountCodeBasicUpdate"]["userErrors"]] == ["TAKEN"]
+
+
+CUSTOMER_CREATE = """
+mutation create($input: CustomerInput!) {
+  customerCreate(input: $input) { customer { id } userErrors { field message } }
+}"""
+
+
+def test_customer_input_metafields_are_written_with_the_customer_or_not_at_all(shop: Shop) -> None:
+    limit = {"namespace": "erp", "key": "credit_limit", "type": "number_decimal"}
+    created = shop.data(
+        CUSTOMER_CREATE, {"input": {"email": "mf@example.com", "metafields": [{**limit, "value": "2500.00"}]}}
+    )["customerCreate"]
+    assert created["userErrors"] == []
+    read = (
+        'query($id: ID!) { customer(id: $id) { metafield(namespace: "erp", key: "credit_limit") { value } } }'
+    )
+    customer = shop.data(read, {"id": created["customer"]["id"]})["customer"]
+    assert customer["metafield"] == {"value": "2500.00"}
+
+    refused = shop.data(
+        CUSTOMER_CREATE,
+        {"input": {"email": "bad-mf@example.com", "metafields": [{**limit, "value": "lots"}]}},
+    )["customerCreate"]
+    assert refused["customer"] is None
+    assert [e["message"] for e in refused["userErrors"]] == ["Value must be a valid number decimal."]
+    emails = shop.data('{ customers(first: 50, query: "email:bad-mf@example.com") { nodes { email } } }')
+    assert emails["customers"]["nodes"] == []  # the customer was not created without its metafield

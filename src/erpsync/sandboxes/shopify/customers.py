@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from erpsync.sandboxes.shopify import rest
+from erpsync.sandboxes.shopify import metafields, rest
 from erpsync.sandboxes.shopify.context import ResolveContext
-from erpsync.sandboxes.shopify.ids import maybe_number
+from erpsync.sandboxes.shopify.ids import gid, maybe_number
 from erpsync.sandboxes.shopify.payload import MutationResolver, Payload, ref, user_error
 from erpsync.sandboxes.shopify.store import Record, ShopStore
 
@@ -101,6 +101,9 @@ def customer_create(ctx: ResolveContext, input: dict[str, Any]) -> Payload:
             "addresses": _addresses(store, input.get("addresses") or []),
         },
     )
+    if errors := _set_metafields(ctx, customer, input.get("metafields")):
+        del store.table("customers")[customer["id"]]  # all or nothing, like Shopify's own validation
+        return {"customer": None, "userErrors": errors}
     ctx.emit(store, "customers/create", rest.customer(store, customer))
     return {"customer": ref("customers", customer["id"]), "userErrors": []}
 
@@ -112,6 +115,8 @@ def customer_update(ctx: ResolveContext, input: dict[str, Any]) -> Payload:
         return {"customer": None, "userErrors": [user_error("Customer does not exist", ["id"])]}
     if _email_taken(store, input.get("email"), customer["id"]):
         return {"customer": None, "userErrors": [user_error("Email has already been taken", ["email"])]}
+    if errors := _set_metafields(ctx, customer, input.get("metafields")):
+        return {"customer": None, "userErrors": errors}  # checked before any other field changes
     for key, field in (
         ("firstName", "first_name"),
         ("lastName", "last_name"),
@@ -130,6 +135,16 @@ def customer_update(ctx: ResolveContext, input: dict[str, Any]) -> Payload:
     store.touch(customer)
     ctx.emit(store, "customers/update", rest.customer(store, customer))
     return {"customer": ref("customers", customer["id"]), "userErrors": []}
+
+
+def _set_metafields(ctx: ResolveContext, customer: Record, inputs: list[dict[str, Any]] | None) -> list[Any]:
+    """``CustomerInput.metafields``: written on this customer as ``metafieldsSet`` writes them (same limits
+    and value checks, nothing written when one is wrong); returns the userErrors."""
+    if not inputs:
+        return []
+    owner = gid("Customer", customer["id"])
+    written = metafields.metafields_set(ctx, [{**data, "ownerId": owner} for data in inputs])
+    return list(written["userErrors"])
 
 
 def _company_address(store: ShopStore, data: dict[str, Any] | None) -> Record | None:
