@@ -303,6 +303,33 @@ def sample_inputs(_shopify_order_once: dict[str, Any]) -> dict[str, tuple[dict[s
             },
             MemoryLookup(),
         ),
+        "shopify-return-to-netsuite-return-authorization": (
+            {
+                "id": "gid://shopify/Return/1000000500",
+                "name": "#1001-R1",
+                "status": "OPEN",
+                "order": {"id": "gid://shopify/Order/1000000418"},
+                "returnLineItems": {
+                    "nodes": [
+                        {
+                            "id": "gid://shopify/ReturnLineItem/9",
+                            "quantity": 1,
+                            "returnReason": "DEFECTIVE",
+                            "fulfillmentLineItem": {
+                                "id": "gid://shopify/FulfillmentLineItem/8",
+                                "lineItem": {"id": "gid://shopify/LineItem/7", "sku": "SHIRT-RED-M"},
+                            },
+                        }
+                    ]
+                },
+            },
+            MemoryLookup(
+                {
+                    ("netsuite", "salesOrder", "1000000418"): "55",
+                    ("netsuite", "inventoryItem", "SHIRT-RED-M"): "7",
+                }
+            ),
+        ),
     }
 
 

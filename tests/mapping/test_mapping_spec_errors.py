@@ -291,4 +291,5 @@ def test_default_specs_are_valid(default_specs_dir: Path) -> None:
         "netsuite-customer-to-shopify-customer",
         "shopify-discount-code-to-netsuite-promotion",
         "shopify-loyalty-points-to-netsuite-customer",
+        "shopify-return-to-netsuite-return-authorization",
     }
