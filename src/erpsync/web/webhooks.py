@@ -157,7 +157,7 @@ def _route(engine: Engine, delivery: WebhookDelivery, document: dict[str, Any], 
         return engine.enqueue(refunds.FLOW, f"shopify:{refund_id}", reference).workflow_id
     if delivery.topic in returns.WEBHOOK_TOPICS:
         # A return changes (requested, then approved): one run per merchant action, which re-reads the return.
-        return_id, version = str(document["id"]), f"event-{delivery.event_id or delivery.webhook_id}"
+        return_id, version = subject, f"event-{delivery.event_id or delivery.webhook_id}"
         reference = returns.return_reference(return_id)
         return engine.enqueue(returns.FLOW, f"shopify:{return_id}", reference, version=version).workflow_id
     return None
