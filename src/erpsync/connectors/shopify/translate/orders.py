@@ -354,9 +354,7 @@ def order_from_graphql(node: Mapping[str, Any]) -> Order:
         ],
         fulfillments=[fulfillment_from_graphql(f, order_id=order_id) for f in node.get("fulfillments") or []],
         refunds=[refund_from_graphql(r, order_id=order_id) for r in node.get("refunds") or []],
-        attribution=_attribution(
-            node.get("sourceName"), visit.get("landingPage"), visit.get("referrerUrl")
-        ),
+        attribution=_attribution(node.get("sourceName"), visit.get("landingPage"), visit.get("referrerUrl")),
         financial_status=(node.get("displayFinancialStatus") or "").lower() or None,
         cancelled_at=parse_time(node.get("cancelledAt")),
         cancel_reason=(node.get("cancelReason") or "").lower() or None,
