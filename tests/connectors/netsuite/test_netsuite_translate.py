@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -20,8 +20,6 @@ from erpsync.model import (
     OrderLine,
     OrderTotals,
     Origin,
-    Payout,
-    PayoutAdjustment,
     Refund,
     RefundLine,
     TaxLine,
@@ -449,21 +447,3 @@ def test_refund_becomes_a_credit_memo_body_with_lines_shipping_and_tax() -> None
     }
     assert body["shippingCost"] == 4.95 and body["memo"] == "damaged" and body["otherRefNum"] == "1042"
     assert netsuite_total(body) == Decimal("15.68")
-
-
-def test_payout_becomes_a_customer_deposit_of_the_net_amount() -> None:
-    payout = Payout(
-        origin=Origin(system="shopify", id="po-1", updated_at=NOW),
-        status="paid",
-        arrival_date=date(2026, 12, 5),
-        gross=usd("100.00"),
-        fees=usd("3.20"),
-        adjustments=[PayoutAdjustment(kind="refund", amount=usd("-10.00"))],
-        net=usd("86.80"),
-    )
-    settings = NetSuiteSettings(payout_customer_id="500")
-    body = translate.customer_deposit_to_netsuite(payout, external_id="po", settings=settings)
-    assert body["payment"] == 86.8 and body["customer"] == {"id": "500"} and body["tranDate"] == "2026-12-05"
-    assert "fees 3.20 USD" in body["memo"]
-    with pytest.raises(DataError, match="payout customer"):
-        translate.customer_deposit_to_netsuite(payout, external_id="po", settings=NetSuiteSettings())

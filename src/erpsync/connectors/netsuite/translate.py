@@ -34,7 +34,6 @@ from erpsync.model import (
     Money,
     Order,
     Origin,
-    Payout,
     Product,
     Refund,
     RefundLine,
@@ -101,7 +100,6 @@ class NetSuiteSettings:
     tax_item_id: str | None = None
     adjustment_item_id: str | None = None
     guest_customer_id: str | None = None
-    payout_customer_id: str | None = None
     default_ship_method_id: str | None = None
     ship_methods: Mapping[str, str] = field(default_factory=dict)
     currencies: Mapping[str, str] = field(default_factory=dict)
@@ -796,41 +794,6 @@ def customer_payment_to_netsuite(
     if invoice_id:
         body["apply"] = {"items": [{"doc": {"id": invoice_id}, "apply": True, "amount": json_number(amount)}]}
     return _without_none(body)
-
-
-def customer_deposit_to_netsuite(
-    payout: Payout, *, external_id: str, settings: NetSuiteSettings
-) -> NetSuiteBody:
-    """A payment provider's payout as a customer deposit on the provider's customer record (the deposit the
-    bank statement shows: net of fees and adjustments; gross and fees kept in the memo)."""
-    if not settings.payout_customer_id:
-        raise DataError(
-            f"payout {payout.business_key} cannot be booked: no payout customer is configured",
-            system=SYSTEM,
-            record=f"customerDeposit for payout {payout.business_key}",
-            suggested_fix="set payout_customer_id to the customer record standing for the payment provider",
-        )
-    if payout.net.amount <= 0:
-        raise DataError(
-            f"payout {payout.business_key} has net {payout.net}: a customer deposit must be positive",
-            system=SYSTEM,
-            record=f"customerDeposit for payout {payout.business_key}",
-            field="net",
-            suggested_fix="book negative payouts as a journal entry in NetSuite",
-        )
-    moment = payout.arrival_date or (payout.issued_at or payout.origin.updated_at).date()
-    return _without_none(
-        {
-            "externalId": external_id,
-            "customer": {"id": settings.payout_customer_id},
-            "payment": json_number(payout.net.amount),
-            "tranDate": moment.isoformat(),
-            "memo": f"payout {payout.origin.id}: gross {payout.gross}, fees {payout.fees}"
-            + (f", bank reference {payout.bank_reference}" if payout.bank_reference else ""),
-            "subsidiary": ref(settings.subsidiary_id),
-            "currency": ref(settings.currencies.get(payout.currency)),
-        }
-    )
 
 
 @reads("refund")
