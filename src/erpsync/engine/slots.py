@@ -13,7 +13,9 @@ holds a slot only while it is on the wire::
 - PostgreSQL (many workers): :class:`LeasedSlots`, one row per slot in ``erpsync_engine_request_slots``,
   claimed with ``SELECT ... FOR UPDATE SKIP LOCKED`` in one autocommit statement and freed by the holder. A
   claim is a lease: a worker that dies holding slots loses them when another worker finds it dead (the same
-  heartbeats as flow recovery), or at the latest when the lease runs out.
+  heartbeats as flow recovery), or at the latest when the lease runs out. A worker taken for dead while only
+  stalled (no heartbeat for ``dead_after``, 60 s) loses its slots too, and its requests still on the wire
+  then count beyond the limit: the trade-off flow recovery already makes (its flows run twice).
 """
 
 from __future__ import annotations
@@ -107,7 +109,9 @@ class LeasedSlots:
     release by a thread of this process (woken at once) or polls again (every ``poll_seconds`` at first,
     backing off to ``max_poll_seconds``: releases by other workers are seen that late). Within a process at
     most ``limit`` threads claim at once, so a busy worker does not poll for more slots than exist.
-    ``lease_seconds`` must exceed the longest request (the HTTP client's timeouts).
+    ``lease_seconds`` must exceed the longest request (the HTTP client's timeouts). Every worker must declare
+    the same limit: a worker claims among slots ``0 .. limit-1``, so during a rolling change of the limit the
+    workers on the larger one can use slots the others do not count.
 
     Fairness between workers: a worker's own releases wake its waiting threads at once, so without more a
     busy worker would keep re-claiming the slots it frees while another worker's threads, polling, starve.
