@@ -316,8 +316,14 @@ class Engine:
     def enqueue(self, flow: str, business_key: str, record: Any, *, version: str | None = None) -> FlowHandle:
         """Queue ``record`` for ``flow``; one business key (and version) runs once, however often it comes."""
         definition = self._definition(flow)
-        workflow_id = f"{flow}:{business_key}" if version is None else f"{flow}:{business_key}:{version}"
+        workflow_id = _workflow_id(flow, business_key, version)
         return self._enqueue(definition, business_key, record, workflow_id, origin_id=workflow_id)
+
+    def queued_versions(self, flow: str, versions: list[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Of ``versions`` — (business key, version) — those already queued for ``flow``, whatever became of
+        their runs: what a poll reading a record again must not count as new."""
+        ids = {_workflow_id(flow, key, version): (key, version) for key, version in versions}
+        return {ids[workflow_id] for workflow_id in runtime.existing(list(ids))}
 
     def handle(self, workflow_id: str) -> FlowHandle:
         return FlowHandle(workflow_id)
@@ -620,3 +626,8 @@ class Engine:
     def _require_not_launched(self, what: str) -> None:
         if self._launched:
             raise RuntimeError(f"cannot {what} after launch: every worker must declare the same set first")
+
+
+def _workflow_id(flow: str, business_key: str, version: str | None) -> str:
+    """One run per flow, business key and version: the identity every duplicate delivery collapses to."""
+    return f"{flow}:{business_key}" if version is None else f"{flow}:{business_key}:{version}"

@@ -189,6 +189,14 @@ def status(workflow_id: str) -> str | None:
     return None if found is None else str(found.status)
 
 
+def existing(workflow_ids: list[str]) -> set[str]:
+    """Which of ``workflow_ids`` exist, in any state (one query)."""
+    if not workflow_ids:
+        return set()
+    found = DBOS.list_workflows(workflow_ids=workflow_ids, load_input=False, load_output=False)
+    return {status.workflow_id for status in found}
+
+
 def result(workflow_id: str) -> Any:
     return DBOS.retrieve_workflow(workflow_id).get_result()
 

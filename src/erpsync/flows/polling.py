@@ -58,11 +58,17 @@ def register_poller(
         for page in range(MAX_PAGES_PER_POLL):
             cursor = ctx.step(f"read_cursor_{page}", poll_cursor, store, name, trigger, page)
             batch = ctx.step(f"read_changes_{page}", read_changes, cursor)
-            for record in batch.records:
+            versions = [(record, version_of(record)) for record in batch.records]
+            # Records read again (a connector re-reads the watermark second; a replayed page) whose version
+            # already has a run are not new: asked in a step, so a replay of this poll decides the same.
+            known = ctx.step(
+                f"known_versions_{page}", _known_versions, engine, target_flow, _versions_of(versions)
+            )
+            for record, version in versions:
+                if [record.business_key, version] in known:
+                    continue
                 # Enqueued from the flow itself (not inside a step): DBOS records it as this run's child.
-                handle = engine.enqueue(
-                    target_flow, record.business_key, payload(record), version=version_of(record)
-                )
+                handle = engine.enqueue(target_flow, record.business_key, payload(record), version=version)
                 workflow_ids.append(handle.workflow_id)
             for unreadable in batch.unreadable:
                 if reread_payload is not None:
@@ -108,6 +114,16 @@ def sweep_unsynced(
             ]
             batch = []
     return missing
+
+
+def _versions_of(versions: list[tuple[Any, str]]) -> list[list[str]]:
+    return [[record.business_key, version] for record, version in versions]
+
+
+def _known_versions(engine: Engine, flow: str, versions: list[list[str]]) -> list[list[str]]:
+    """The (business key, version) pairs already queued for ``flow``, as lists (a step's result is JSON)."""
+    known = engine.queued_versions(flow, [(key, version) for key, version in versions])
+    return [[key, version] for key, version in versions if (key, version) in known]
 
 
 def poll_cursor(store: Store, name: str, trigger: dict[str, Any], page: int) -> str | None:
