@@ -26,7 +26,9 @@ mutation productSet($input: ProductSetInput!, $identifier: ProductSetIdentifiers
 }"""
 STAGE = """
 mutation stage($input: [StagedUploadInput!]!) {
-  stagedUploadsCreate(input: $input) { stagedTargets { url parameters { name value } } userErrors { field message } }
+  stagedUploadsCreate(input: $input) {
+    stagedTargets { url parameters { name value } } userErrors { field message }
+  }
 }"""
 RUN = """
 mutation run($mutation: String!, $path: String!) {
