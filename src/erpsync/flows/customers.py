@@ -22,6 +22,7 @@ from typing import Any, Protocol, runtime_checkable
 from erpsync.engine import Engine, FlowContext
 from erpsync.flows.hub import Hub
 from erpsync.flows.orders import GUEST_PREFIX
+from erpsync.flows.ownership import refuse_change
 from erpsync.flows.polling import register_poller
 from erpsync.model import Customer
 
@@ -253,20 +254,14 @@ def _conflict(
     hub: Hub, key: str, name: str, owner: str, attempted_by: str, owner_record: Customer | None, proposed: Any
 ) -> None:
     current = getattr(owner_record, name) if owner_record is not None else None
-    hub.store.record_conflict(
+    refuse_change(
+        hub.store,
         record_type=RECORD_TYPE,
-        business_key=key,
+        noun="customer",
+        key=key,
         field=name,
         owner=owner,
         attempted_by=attempted_by,
         current=current,
         proposed=proposed,
-    )
-    hub.store.record_event(
-        RECORD_TYPE,
-        key,
-        "conflict",
-        system=attempted_by,
-        message=f"{attempted_by} changed {name} of customer {key} to {proposed!r}; {owner} owns it and "
-        f"keeps {current!r} (not applied)",
     )

@@ -26,6 +26,7 @@ from typing import Any
 
 from erpsync.engine import Engine, FlowContext
 from erpsync.flows.hub import Hub
+from erpsync.flows.ownership import refuse_change
 from erpsync.flows.polling import register_poller
 from erpsync.model import Discount
 
@@ -194,20 +195,14 @@ def _conflict(
     proposed: Any,
 ) -> None:
     current = owner_fields.get(name)
-    hub.store.record_conflict(
+    refuse_change(
+        hub.store,
         record_type=RECORD_TYPE,
-        business_key=key,
+        noun="discount",
+        key=key,
         field=name,
         owner=owner,
         attempted_by=attempted_by,
         current=current,
         proposed=proposed,
-    )
-    hub.store.record_event(
-        RECORD_TYPE,
-        key,
-        "conflict",
-        system=attempted_by,
-        message=f"{attempted_by} changed {name} of discount {key} to {proposed!r}; {owner} owns it and "
-        f"keeps {current!r} (not applied)",
     )
