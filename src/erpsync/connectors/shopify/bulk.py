@@ -125,7 +125,7 @@ class BulkReader:
                     system=SYSTEM,
                 )
             if current.status in FINISHED:
-                return _completed(current, self.client.shop_domain)
+                return completed(current, self.client.shop_domain)
             if self._clock() > deadline:
                 raise TransientError(
                     f"Shopify bulk operation {started.id} still {current.status} after {self.timeout:.0f} s",
@@ -135,17 +135,20 @@ class BulkReader:
             self._sleep(self.poll_interval)
 
 
-def _completed(operation: BulkOperation, shop_domain: str) -> BulkOperation:
+def completed(
+    operation: BulkOperation,
+    shop_domain: str,
+    *,
+    kind: str = "bulk operation",
+    suggested_fix: str = "check the bulk query (access scopes, at most 5 connections, nesting depth 2)",
+) -> BulkOperation:
+    """``operation`` if it completed; a Shopify-side failure is transient, anything else a data error."""
     if operation.status == "COMPLETED":
         return operation
-    message = f"Shopify shop {shop_domain}: bulk operation {operation.id} ended {operation.status}"
+    message = f"Shopify shop {shop_domain}: {kind} {operation.id} ended {operation.status}"
     if operation.error_code in ("INTERNAL_SERVER_ERROR", "TIMEOUT") or operation.status == "EXPIRED":
         raise TransientError(f"{message} ({operation.error_code})", system=SYSTEM)
-    raise DataError(
-        f"{message} ({operation.error_code})",
-        system=SYSTEM,
-        suggested_fix="check the bulk query (access scopes, at most 5 connections, nesting depth 2)",
-    )
+    raise DataError(f"{message} ({operation.error_code})", system=SYSTEM, suggested_fix=suggested_fix)
 
 
 def download_lines(url: str, *, timeout: float = 60.0) -> Iterator[dict[str, Any]]:

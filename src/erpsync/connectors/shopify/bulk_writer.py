@@ -27,7 +27,7 @@ from typing import IO, Any
 
 import httpx
 
-from erpsync.connectors.shopify.bulk import BulkOperation, download_lines
+from erpsync.connectors.shopify.bulk import BulkOperation, completed, download_lines
 from erpsync.connectors.shopify.client import GraphQLClient
 from erpsync.connectors.shopify.errors import SYSTEM, data_error_for_user_errors
 from erpsync.errors import DataError, TransientError
@@ -217,7 +217,9 @@ class BulkWriter:
                 self._finished(started.id, self.poll_interval)
             current = self.status(started.id)
             if current.status in FINISHED:
-                return _completed(current, self.client.shop_domain)
+                return completed(
+                    current, self.client.shop_domain, kind="bulk mutation", suggested_fix="check the mutation"
+                )
             if self._clock() > deadline:
                 raise TransientError(
                     f"Shopify bulk mutation {started.id} still {current.status} after {self.timeout:.0f} s",
@@ -247,12 +249,3 @@ def _write_jsonl(spool: IO[bytes], variables: Iterable[Mapping[str, Any]]) -> in
         spool.write(encoded)
         size += len(encoded)
     return size
-
-
-def _completed(operation: BulkOperation, shop_domain: str) -> BulkOperation:
-    if operation.status == "COMPLETED":
-        return operation
-    message = f"Shopify shop {shop_domain}: bulk mutation {operation.id} ended {operation.status}"
-    if operation.error_code in ("INTERNAL_SERVER_ERROR", "TIMEOUT") or operation.status == "EXPIRED":
-        raise TransientError(f"{message} ({operation.error_code})", system=SYSTEM)
-    raise DataError(f"{message} ({operation.error_code})", system=SYSTEM, suggested_fix="check the mutation")
