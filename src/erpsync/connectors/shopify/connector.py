@@ -26,7 +26,7 @@ from typing import Any, ClassVar
 from erpsync.connectors.base import ChangeBatch, Unreadable
 from erpsync.connectors.shopify import promotions, returns
 from erpsync.connectors.shopify.bulk import BulkReader
-from erpsync.connectors.shopify.bulk_catalog import BulkCatalog
+from erpsync.connectors.shopify.bulk_catalog import INVENTORY_SET, BulkCatalog
 from erpsync.connectors.shopify.client import GraphQLClient, RetrySchedule
 from erpsync.connectors.shopify.errors import SYSTEM, data_error_for_user_errors
 from erpsync.connectors.shopify.inventory_snapshot import InventorySnapshot
@@ -148,13 +148,6 @@ PRODUCT_SET = """
 mutation productSet($input: ProductSetInput!, $identifier: ProductSetIdentifiers) {
   productSet(input: $input, identifier: $identifier, synchronous: true) {
     product { id }
-    userErrors { field message code }
-  }
-}"""
-INVENTORY_SET = """
-mutation inventorySetQuantities($input: InventorySetQuantitiesInput!, $idempotencyKey: String!) {
-  inventorySetQuantities(input: $input) @idempotent(key: $idempotencyKey) {
-    inventoryAdjustmentGroup { id }
     userErrors { field message code }
   }
 }"""
