@@ -176,6 +176,7 @@ def run_chaos(
         _one_shopify_client(env),
         WorkerProcesses(database_url, env, sandboxes, count=workers - 1, rng=rng, started=started) as pool,
     ):
+        env.wait_seconds = settle  # one poll of a big run's shipments outlasts the demo's 120 s
         httpx.put(f"{env.shopify_url}/_sandbox/rate-limit", json={"preset": shop_plan}).raise_for_status()
         env.sync_catalog()
         skus = env.erp_skus()
