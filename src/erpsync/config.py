@@ -33,7 +33,7 @@ Example::
         trigger: {webhook: true, poll_every_seconds: 300}
         reconcile: {cron: "0 * * * *"}
         mapping: mappings/shopify-netsuite/orders.yaml
-        retry: {max_attempts: 8, base_delay_seconds: 1, max_delay_seconds: 300}
+        retry: {max_attempts: 12, base_delay_seconds: 1, max_delay_seconds: 300}
 """
 
 from __future__ import annotations
@@ -214,7 +214,7 @@ class Reconcile(_Strict):
 
 
 class Retry(_Strict):
-    max_attempts: int = Field(default=8, ge=1)
+    max_attempts: int = Field(default=12, ge=1)
     base_delay_seconds: float = Field(default=1.0, gt=0)
     max_delay_seconds: float = Field(default=300.0, gt=0)
 

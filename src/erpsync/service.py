@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 from erpsync.budgets import declare_budget
 from erpsync.config import Connection, Settings
 from erpsync.connectors.base import ErpConnector, StoreConnector
-from erpsync.engine import Engine, FlowContext
+from erpsync.engine import Engine, FlowContext, RetryPolicy
 from erpsync.errors import ConfigError
 from erpsync.flows import (
     Hub,
@@ -95,6 +95,14 @@ def build_service(settings: Settings) -> Service:
     register_flows(engine, hub)
     _register_housekeeping(engine, store)
     for name, flow in settings.flows.items():
+        engine.set_retry(
+            name,
+            RetryPolicy(
+                max_attempts=flow.retry.max_attempts,
+                base_delay=flow.retry.base_delay_seconds,
+                max_delay=flow.retry.max_delay_seconds,
+            ),
+        )
         if flow.enabled and flow.trigger.poll_every_seconds:
             engine.schedule(POLLED_BY[name], every_seconds_cron(flow.trigger.poll_every_seconds))
         if flow.enabled and flow.trigger.cron:

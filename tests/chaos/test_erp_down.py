@@ -6,9 +6,9 @@ timeline shows the retries and their delays, classed transient); the alerter (er
 de-duplication ``erpsync run`` uses) sends ONE alert for the backlog however often it checks; nothing is
 parked; once NetSuite answers again every order drains into it exactly once, and no further alert is sent.
 
-The outage is kept inside the default retry policy's window (5 attempts, full-jitter backoff from 1 s, each
-attempt with the NetSuite client's own retries: about 16 s on average). A longer outage parks the orders as
-*transient* exceptions, which an operator retries in bulk once the ERP is back (docs/reliability.md).
+The outage (5 s) is well inside the default retry policy's window (12 attempts, full-jitter backoff from 1 s
+capped at 300 s: about a quarter of an hour on average). A longer outage parks the orders as *transient*
+exceptions, which an operator retries in bulk once the ERP is back (docs/reliability.md).
 """
 
 from __future__ import annotations

@@ -50,7 +50,7 @@ def test_valid_config_resolves_secrets_from_env_and_file_without_printing_them(
     assert shop_secrets["access_token"].get_secret_value() == "shpat_env_secret_value"
     assert settings.connections["erp"].secrets()["token_secret"].get_secret_value() == "file-secret-value"
     assert "shpat_env_secret_value" not in repr(shop_secrets)
-    assert settings.flows["order_to_erp"].retry.max_attempts == 8
+    assert settings.flows["order_to_erp"].retry.max_attempts == 12
     assert check_secrets(settings) == []
 
 

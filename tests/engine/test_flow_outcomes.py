@@ -117,6 +117,26 @@ def test_exhausted_transient_retries_park_the_record(engine: Engine, store: Stor
     assert "after 4 attempts" in (result.reason or "")
 
 
+def test_a_flows_retry_policy_set_from_configuration_is_the_one_it_runs_with(engine: Engine) -> None:
+    calls = Counter[str]()
+
+    def create_sales_order() -> None:
+        calls["create"] += 1
+        raise TransientError("NetSuite is down")
+
+    @engine.flow("order_to_erp", queue="netsuite", record_type="order")  # the default policy
+    def order_to_erp(ctx: FlowContext, order: dict[str, Any]) -> None:
+        ctx.step("create_sales_order", create_sales_order)
+
+    # What build_service does with flows.order_to_erp.retry from erpsync.yaml.
+    engine.set_retry("order_to_erp", RetryPolicy(max_attempts=2, base_delay=0.01, max_delay=0.02))
+    engine.launch()
+    result = engine.enqueue("order_to_erp", "1009", {"number": "1009"}).result()
+
+    assert result.status == "parked" and calls["create"] == 2
+    assert RetryPolicy().max_attempts == 12, "the default rides out an outage of minutes before parking"
+
+
 def test_config_error_pauses_the_flow_alerts_and_resume_runs_held_records(
     engine: Engine, store: Store
 ) -> None:

@@ -260,6 +260,11 @@ class Engine:
 
         return register
 
+    def set_retry(self, flow: str, policy: RetryPolicy) -> None:
+        """Give the registered flow ``flow`` its own retry policy (``flows.<name>.retry`` in erpsync.yaml)."""
+        self._require_not_launched("change a retry policy")
+        self._definition(flow).policy = policy  # in place: the registered workflow holds this definition
+
     def on_alert(self, hook: AlertHook) -> AlertHook:
         self.alert_hooks.append(hook)
         return hook

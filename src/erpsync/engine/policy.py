@@ -39,7 +39,10 @@ class Decision:
 class RetryPolicy:
     """Attempts and delays of one flow's steps (an attempt is one run of a step)."""
 
-    max_attempts: int = 5
+    # Transient failures (an ERP down, a network outage) are retried for about a quarter of an hour on
+    # average before the record is parked (caps 1, 2, 4 … 300 s, full jitter): an outage of minutes drains
+    # by itself; a longer one parks its records visibly, for a bulk retry.
+    max_attempts: int = 12
     base_delay: float = 1.0
     max_delay: float = 300.0
     multiplier: float = 2.0
