@@ -22,8 +22,10 @@ check: $(STAMP)
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
+# Test files run in parallel (pytest-xdist, one file per worker at a time: module fixtures stay shared).
+TEST_WORKERS ?= 4
 test: check
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 # Known vulnerabilities in the installed dependencies (PyPI's JSON API, the PyPA advisory data). --strict fails
 # when a package could not be audited, so an audit that checked nothing never passes as clean.

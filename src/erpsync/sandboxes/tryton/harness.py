@@ -18,6 +18,7 @@ Any failure raises ``TrytonHarnessError`` with the step's output, so a test usin
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import shutil
@@ -100,8 +101,25 @@ def venv_python() -> Path:
     return TRYTON_VENV / "bin" / "python"
 
 
+@contextmanager
+def _installing() -> Iterator[None]:
+    """One process at a time installs Tryton or builds the template (parallel test workers, two demos)."""
+    TRYTON_VENV.parent.mkdir(parents=True, exist_ok=True)
+    with open(TRYTON_VENV.parent / f"{TRYTON_VENV.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def ensure_tryton_venv() -> Path:
     """The Tryton virtualenv's python, creating and installing it on first use."""
+    with _installing():
+        return _ensure_tryton_venv()
+
+
+def _ensure_tryton_venv() -> Path:
     stamp = TRYTON_VENV / ".requirements"
     wanted = "\n".join(TRYTON_REQUIREMENTS)
     if venv_python().exists() and stamp.exists() and stamp.read_text() == wanted:
@@ -132,6 +150,11 @@ def tryton_environment(database_dir: Path) -> dict[str, str]:
 def ensure_template_database() -> Path:
     """The folder holding the prepared template database, building it when missing or stale."""
     python = ensure_tryton_venv()
+    with _installing():
+        return _ensure_template_database(python)
+
+
+def _ensure_template_database(python: Path) -> Path:
     template_dir = TRYTON_VENV / "template" / _fingerprint()
     if (template_dir / f"{DATABASE_NAME}.sqlite").exists():
         return template_dir
