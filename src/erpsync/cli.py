@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -22,6 +24,17 @@ app.add_typer(config_app, name="config")
 
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)
+PIPED_WIDTH = 200
+
+
+@app.callback()
+def _fit_output() -> None:
+    """Piped output (a script, `| grep`, a CI log) gets whole table rows, not rows cut to 80 columns; a
+    terminal keeps its own width. Decided per command run, not when the module is imported."""
+    columns = os.environ.get("COLUMNS", "")
+    if not sys.stdout.isatty():
+        console.width = int(columns) if columns.isdigit() else PIPED_WIDTH
+
 
 ConfigFile = Annotated[Path | None, typer.Option("--config", "-c", help="erpsync.yaml to use.")]
 

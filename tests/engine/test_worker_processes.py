@@ -153,7 +153,7 @@ def test_queue_concurrency_limit_holds_across_two_worker_processes(
     postgres_url: str, workers: Callable[[str], Workers]
 ) -> None:
     pool = workers(postgres_url)
-    orders = [str(2000 + n) for n in range(12)]
+    orders = [str(2000 + n) for n in range(16)]
     go = pool.target.parent / "go"
     common = [
         "--flow",
@@ -161,13 +161,13 @@ def test_queue_concurrency_limit_holds_across_two_worker_processes(
         "--concurrency",
         "2",
         "--work-seconds",
-        "0.3",
+        "0.5",  # 16 orders x 0.5 s two at a time: long enough for both workers' queue polls, even under load
         "--enqueue",
         "--go-file",
         str(go),
     ]
     # Both workers are up before any order is queued, so both compete for the one queue; both enqueue the
-    # same twelve orders, and duplicates must not run twice either.
+    # same sixteen orders, and duplicates must not run twice either.
     first = pool.start("worker-a", *common, keys=orders)
     assert first.stdout is not None and '"ready"' in first.stdout.readline()
     second = pool.start("worker-b", *common, keys=orders)
