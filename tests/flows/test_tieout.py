@@ -10,8 +10,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from erpsync.connectors.base import LedgerEntry
+from erpsync.connectors.base import LedgerEntry, Unreadable
 from erpsync.demo import DemoEnvironment, demo_environment
+from erpsync.errors import DataError
 from erpsync.flows import Hub, refunds, tieout
 from erpsync.model import Money, Origin, Payout, PayoutAdjustment
 from erpsync.store import Store
@@ -62,6 +63,32 @@ def test_a_day_with_an_order_missing_in_the_erp_lists_that_order(env: DemoEnviro
     clean = tieout.run_tieout(env.hub, day)
     assert clean["rows"] == []
     assert tieout.report_for(env.hub.store, day) == clean
+
+
+class ShopWithAnUnreadableOrder:
+    system = "shopify"
+
+    def orders_updated_since(self, since: datetime) -> tuple[list[object], list[Unreadable]]:
+        error = DataError("line 7 has a negative quantity", system="shopify", record="order 4242")
+        return [], [Unreadable.of("4242", "shopify:4242", error)]
+
+
+class ErpWithOneOrder:
+    system = "netsuite"
+
+    def ledger_entries(self, first: date, last: date) -> list[LedgerEntry]:
+        return [entry("order", "101", "10.00")]
+
+
+def test_an_order_the_store_connector_cannot_read_is_named_and_the_rest_is_tied_out(sqlite_url: str) -> None:
+    store = Store.open(sqlite_url)
+    hub = Hub(store=store, shop=ShopWithAnUnreadableOrder(), erp=ErpWithOneOrder())  # type: ignore[arg-type]
+
+    report = tieout.tie_out(hub, DAY)
+
+    assert any("store order 4242" in line and "negative quantity" in line for line in report["not_compared"])
+    assert report["counts"]["order"]["erp"] == 1  # the rest of the day was still compared
+    store.close()
 
 
 def entry(kind: str, erp_id: str, amount: str, day: date = DAY) -> LedgerEntry:

@@ -36,7 +36,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import sqlalchemy as sa
 
-from erpsync.connectors.base import LedgerEntry
+from erpsync.connectors.base import LedgerEntry, Unreadable
 from erpsync.engine import Engine, FlowContext
 from erpsync.errors import ConfigError
 from erpsync.flows.hub import Hub
@@ -76,7 +76,9 @@ reports_table = sa.Table(
 class OrderHistory(Protocol):
     """A store connector that can list the orders touched since a moment (Shopify: ``updated_at`` search)."""
 
-    def orders_updated_since(self, since: datetime) -> list[Order]: ...
+    def orders_updated_since(self, since: datetime) -> tuple[list[Order], list[Unreadable]]:
+        """The orders touched since ``since``, and those that could not be read (each with its reason)."""
+        ...
 
 
 @runtime_checkable
@@ -141,10 +143,16 @@ def tie_out(hub: Hub, day: date) -> dict[str, Any]:
         raise ConfigError(f"the {erp.system} connector cannot list its documents, so it cannot be tied out")
     # A day earlier and later on both sides, so a record dated differently is found (and reported as such)
     # rather than reported missing.
-    touched = shop.orders_updated_since(datetime.combine(day - timedelta(days=1), time(), tzinfo=UTC))
+    touched, unreadable = shop.orders_updated_since(
+        datetime.combine(day - timedelta(days=1), time(), tzinfo=UTC)
+    )
     store_entries = list(store_entries_of(touched))
     kinds, not_paid = ["order", "refund"], 0
-    not_compared: list[str] = []
+    # One order the connector cannot read does not stop the report: it is named, with why, as not compared.
+    not_compared: list[str] = [
+        f"store order {item.record_id}: could not be read ({item.error.get('message')})"
+        for item in unreadable
+    ]
     if isinstance(shop, PayoutHistory):
         payouts = shop.payouts_issued_between(day - timedelta(days=1), day + timedelta(days=1))
         store_entries += payout_entries_of(payouts)

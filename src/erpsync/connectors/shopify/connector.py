@@ -318,16 +318,24 @@ class ShopifyConnector(PayoutReader):
                 unreadable.append(Unreadable.of(order_id, f"{SYSTEM}:{order_id}", error))
         return ChangeBatch(orders, next_cursor, more, unreadable)
 
-    def orders_updated_since(self, since: datetime) -> list[Order]:
-        """Every order updated at or after ``since``: placed, paid, shipped or refunded since then. For
-        reports over a past day (the tie-out); near-real-time intake uses ``orders_changed_since``."""
+    def orders_updated_since(self, since: datetime) -> tuple[list[Order], list[Unreadable]]:
+        """Every order updated at or after ``since``: placed, paid, shipped or refunded since then, and the
+        ones that could not be translated. For reports over a past day (the tie-out); near-real-time intake
+        uses ``orders_changed_since``."""
         nodes = self.client.paginate(
             ORDERS_CHANGED_QUERY,
             {"query": f"updated_at:>='{_utc(since.isoformat())}'"},
             connection_path=("orders",),
             page_size=self.page_size,
         )
-        return [self.get_order(legacy_id(node["id"])) for node in nodes]
+        orders, unreadable = [], []
+        for node in nodes:
+            order_id = legacy_id(node["id"])
+            try:
+                orders.append(self.get_order(order_id))
+            except DataError as error:
+                unreadable.append(Unreadable.of(order_id, f"{SYSTEM}:{order_id}", error))
+        return orders, unreadable
 
     def get_customer(self, customer_id: str) -> Customer:
         node = self.client.execute(CUSTOMER_QUERY, {"id": gid("Customer", customer_id)}).get("customer")
