@@ -235,22 +235,8 @@ def _fulfill(store: RecordStore, order: Record, body: Record) -> tuple[RecordTyp
             )
         location = picked.get("location") or line.get("location") or order.get("location")
         location = location or _stocked_location(store, line["item"]["id"], quantity)
-        fulfillment_lines.append(
-            {
-                "orderLine": line["line"],
-                "item": dict(line["item"]),
-                "itemReceive": True,
-                "quantity": quantity,
-                "location": location,
-                "description": line.get("description"),
-                # Transaction column fields applied to both forms carry over (erpsync's line id does).
-                **{name: value for name, value in line.items() if name.startswith("custcol")},
-            }
-        )
-    if not fulfillment_lines:
-        raise user_error(f"You can not initialize itemfulfillment: invalid reference {order['id']}.")
-    for number, line in enumerate(fulfillment_lines, start=1):
-        line["line"] = str(number)
+        fulfillment_lines.append(_line_from(line, quantity, location))
+    _number_lines(fulfillment_lines, "itemfulfillment", order["id"])
     fulfillment["item"] = {"items": fulfillment_lines}
     fulfillment["package"] = body.get("package", {"items": []})
     fulfillment["_stock_posted"] = False
@@ -442,20 +428,9 @@ def _receive_return(store: RecordStore, rma: Record, body: Record) -> tuple[Reco
             raise user_error(
                 "Please enter value(s) for: Location", path=f"item.items[orderLine={line['line']}].location"
             )
-        receipt_lines.append(
-            {
-                "orderLine": line["line"],
-                "item": dict(line["item"]),
-                "itemReceive": True,
-                "quantity": quantity,
-                "location": location,
-                "description": line.get("description"),
-            }
-        )
-    if not receipt_lines:
-        raise user_error(f"You can not initialize itemreceipt: invalid reference {rma['id']}.")
-    for number, receipt_line in enumerate(receipt_lines, start=1):
-        receipt_line["line"] = str(number)
+        receipt_lines.append(_line_from(line, quantity, location))
+    _number_lines(receipt_lines, "itemreceipt", rma["id"])
+    for receipt_line in receipt_lines:
         rma_line = next(o for o in lines(rma) if o["line"] == receipt_line["orderLine"])
         rma_line["_received"] = rma_line.get("_received", ZERO) + receipt_line["quantity"]
         if store.find(RECORD_TYPES["inventoryItem"], receipt_line["item"]["id"]) is not None:
@@ -511,3 +486,24 @@ def stock_levels(store: RecordStore, item_id: str | None = None) -> list[dict[st
             }
         )
     return levels
+
+
+def _line_from(source_line: Record, quantity: Any, location: Any) -> Record:
+    """A fulfillment or receipt line made from its order's (or RMA's) line: the same item, the quantity and
+    location chosen; transaction column fields applied to both forms carry over (erpsync's line id does)."""
+    return {
+        "orderLine": source_line["line"],
+        "item": dict(source_line["item"]),
+        "itemReceive": True,
+        "quantity": quantity,
+        "location": location,
+        "description": source_line.get("description"),
+        **{name: value for name, value in source_line.items() if name.startswith("custcol")},
+    }
+
+
+def _number_lines(made: list[Record], record_name: str, source_id: str) -> None:
+    if not made:
+        raise user_error(f"You can not initialize {record_name}: invalid reference {source_id}.")
+    for number, line in enumerate(made, start=1):
+        line["line"] = str(number)
