@@ -147,6 +147,9 @@ def staff_rma(env: DemoEnvironment, order_id: str, sku: str, quantity: int) -> s
 def receive(env: DemoEnvironment, rma_id: str) -> str:
     """NetSuite's warehouse receives the goods at the first mapped ERP location: returns that location."""
     erp_location = next(iter(env.hub.location_map))
+    # Goods arrive days later, never within the second the ERP poll last saw the RMA: NetSuite's change cursor
+    # counts whole seconds (a same-second change is a known limit, docs/connectors/netsuite.md).
+    time.sleep(1.1)
     body = {"item": {"items": [{"orderLine": "1", "location": {"externalId": erp_location}}]}}
     netsuite(env).transform("returnAuthorization", rma_id, "itemReceipt", body)
     return erp_location
