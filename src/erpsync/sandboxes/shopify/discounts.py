@@ -13,7 +13,7 @@ from typing import Any
 from erpsync.sandboxes.shopify.context import ResolveContext
 from erpsync.sandboxes.shopify.ids import gid, maybe_number
 from erpsync.sandboxes.shopify.payload import MutationResolver, Payload, ref, user_error
-from erpsync.sandboxes.shopify.store import money
+from erpsync.sandboxes.shopify.store import Record, ShopStore, money
 from erpsync.sandboxes.shopify.views import discount_status
 
 FIELD = ["basicCodeDiscount"]
@@ -25,22 +25,10 @@ def discount_code_basic_create(ctx: ResolveContext, basicCodeDiscount: dict[str,
     if not data.get("title"):
         errors.append(user_error("Title can't be blank", [*FIELD, "title"], "BLANK"))
     code = (data.get("code") or "").strip()
-    if not code:
-        errors.append(user_error("Code can't be blank", [*FIELD, "code"], "BLANK"))
-    elif any(d["code"].lower() == code.lower() for d in store.rows("discounts")):
-        errors.append(
-            user_error("Code must be unique. Please try a different code.", [*FIELD, "code"], "TAKEN")
-        )
+    errors += _code_errors(store, code, None)
     value = ((data.get("customerGets") or {}).get("value")) or {}
     if value.get("percentage") is not None:
-        if not 0 < value["percentage"] <= 1:
-            errors.append(
-                user_error(
-                    "Value must be between 0.0 and 1.0",
-                    [*FIELD, "customerGets", "value", "percentage"],
-                    "VALUE_OUTSIDE_RANGE",
-                )
-            )
+        errors += _percentage_errors(value["percentage"])
         value_type, amount = "percentage", str(value["percentage"])
     elif (value.get("discountAmount") or {}).get("amount") is not None:
         value_type, amount = "fixed_amount", money(value["discountAmount"]["amount"])
@@ -67,17 +55,7 @@ def discount_code_basic_create(ctx: ResolveContext, basicCodeDiscount: dict[str,
             "usage_count": 0,
         },
     )
-    ctx.emit(
-        store,
-        "discounts/create",
-        {
-            "admin_graphql_api_id": gid("DiscountCodeNode", record["id"]),
-            "created_at": record["created_at"],
-            "status": discount_status(record, store.now()),
-            "title": record["title"],
-            "updated_at": record["updated_at"],
-        },
-    )
+    ctx.emit(store, "discounts/create", _discount_event(store, record))
     return {"codeDiscountNode": ref("discounts", record["id"]), "userErrors": []}
 
 
@@ -93,23 +71,11 @@ def discount_code_basic_update(ctx: ResolveContext, id: str, basicCodeDiscount: 
     if "title" in data and not data["title"]:
         errors.append(user_error("Title can't be blank", [*FIELD, "title"], "BLANK"))
     code = (data.get("code") or "").strip() if "code" in data else record["code"]
-    if not code:
-        errors.append(user_error("Code can't be blank", [*FIELD, "code"], "BLANK"))
-    elif any(d["code"].lower() == code.lower() and d["id"] != record["id"] for d in store.rows("discounts")):
-        errors.append(
-            user_error("Code must be unique. Please try a different code.", [*FIELD, "code"], "TAKEN")
-        )
+    errors += _code_errors(store, code, record["id"])
     value = ((data.get("customerGets") or {}).get("value")) or {}
     changes: dict[str, Any] = {}
     if value.get("percentage") is not None:
-        if not 0 < value["percentage"] <= 1:
-            errors.append(
-                user_error(
-                    "Value must be between 0.0 and 1.0",
-                    [*FIELD, "customerGets", "value", "percentage"],
-                    "VALUE_OUTSIDE_RANGE",
-                )
-            )
+        errors += _percentage_errors(value["percentage"])
         changes.update(value_type="percentage", value=str(value["percentage"]))
     elif (value.get("discountAmount") or {}).get("amount") is not None:
         changes.update(
@@ -136,18 +102,35 @@ def discount_code_basic_update(ctx: ResolveContext, id: str, basicCodeDiscount: 
             changes[column] = data[key]
     record.update(changes, code=code, starts_at=starts_at, ends_at=ends_at)
     store.touch(record)
-    ctx.emit(
-        store,
-        "discounts/update",
-        {
-            "admin_graphql_api_id": gid("DiscountCodeNode", record["id"]),
-            "created_at": record["created_at"],
-            "status": discount_status(record, store.now()),
-            "title": record["title"],
-            "updated_at": record["updated_at"],
-        },
-    )
+    ctx.emit(store, "discounts/update", _discount_event(store, record))
     return {"codeDiscountNode": ref("discounts", record["id"]), "userErrors": []}
 
 
 MUTATIONS["discountCodeBasicUpdate"] = discount_code_basic_update
+
+
+def _code_errors(store: ShopStore, code: str, own_id: int | None) -> list[dict[str, Any]]:
+    """A code is required and unique in the shop, whatever its case (the discount itself aside)."""
+    if not code:
+        return [user_error("Code can't be blank", [*FIELD, "code"], "BLANK")]
+    if any(d["code"].lower() == code.lower() and d["id"] != own_id for d in store.rows("discounts")):
+        return [user_error("Code must be unique. Please try a different code.", [*FIELD, "code"], "TAKEN")]
+    return []
+
+
+def _percentage_errors(percentage: float) -> list[dict[str, Any]]:
+    if 0 < percentage <= 1:
+        return []
+    path = [*FIELD, "customerGets", "value", "percentage"]
+    return [user_error("Value must be between 0.0 and 1.0", path, "VALUE_OUTSIDE_RANGE")]
+
+
+def _discount_event(store: ShopStore, record: Record) -> dict[str, Any]:
+    """The body of the discounts/create and discounts/update webhooks."""
+    return {
+        "admin_graphql_api_id": gid("DiscountCodeNode", record["id"]),
+        "created_at": record["created_at"],
+        "status": discount_status(record, store.now()),
+        "title": record["title"],
+        "updated_at": record["updated_at"],
+    }
