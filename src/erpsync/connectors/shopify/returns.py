@@ -9,7 +9,6 @@ of the order whose lines carry the same ``returnReasonNote`` (the flow writes th
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from erpsync.connectors.base import Unreadable
@@ -27,7 +26,6 @@ from erpsync.model import Return
 if TYPE_CHECKING:
     from erpsync.connectors.shopify.connector import ShopifyConnector
 
-POLL_OVERLAP = timedelta(seconds=5)  # how far back each returns poll reads again (see returns_changed_since)
 RETURN_QUERY = "query return($id: ID!) { return(id: $id) { " + RETURN_FIELDS + " } }"
 ORDER_RETURNS_QUERY = (
     "query orderReturns($id: ID!) { order(id: $id) { id returns(first: 5) { nodes { "
