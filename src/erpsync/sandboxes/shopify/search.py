@@ -16,6 +16,7 @@ import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from erpsync.sandboxes.shopify.store import Record
@@ -64,6 +65,7 @@ def parse(query: str | None) -> list[list[Term]]:
     return [terms for terms in alternatives if terms]
 
 
+@lru_cache(maxsize=65536)  # a search compares every row's timestamps; a shop's rows share many seconds
 def _as_datetime(value: str) -> datetime | None:
     text = value.strip("'\"")
     if text.lower() == "now":
@@ -126,12 +128,19 @@ def _term_matches(term: Term, values: dict[str, Any]) -> bool:
 
 
 def matches(query: str | None, record: Record, fields: SearchFields) -> bool:
+    return _matches(parse(query), record, fields)
+
+
+def search(rows: list[Record], query: str | None, fields: SearchFields) -> list[Record]:
+    # Parsed once, not once per row: on a 4,000-order shop, parsing per row was half of an orders page.
     alternatives = parse(query)
+    if not alternatives:
+        return list(rows)
+    return [row for row in rows if _matches(alternatives, row, fields)]
+
+
+def _matches(alternatives: list[list[Term]], record: Record, fields: SearchFields) -> bool:
     if not alternatives:
         return True
     values = fields(record)
     return any(all(_term_matches(term, values) for term in terms) for terms in alternatives)
-
-
-def search(rows: list[Record], query: str | None, fields: SearchFields) -> list[Record]:
-    return [row for row in rows if matches(query, row, fields)]
