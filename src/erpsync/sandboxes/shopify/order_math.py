@@ -18,8 +18,19 @@ def dec(value: str | int | float | Decimal | None) -> Decimal:
     return Decimal(str(value)) if value not in (None, "") else ZERO
 
 
+def ordered_quantity(line: Record) -> int:
+    """Units ordered after order edits: units an edit removed leave the order and its amounts, while units
+    a refund cancelled (``removed_quantity``) stay priced, the refund being a record of its own."""
+    return int(line["quantity"]) - int(line.get("edit_removed_quantity", 0))
+
+
+def current_quantity(line: Record) -> int:
+    """``LineItem.currentQuantity``: the units ordered after edits, less the units removed by refunds."""
+    return ordered_quantity(line) - int(line.get("removed_quantity", 0))
+
+
 def line_gross(line: Record) -> Decimal:
-    return dec(line["price"]) * line["quantity"]
+    return dec(line["price"]) * ordered_quantity(line)
 
 
 def line_discount(line: Record) -> Decimal:
@@ -113,7 +124,7 @@ def financial_status(order: Record) -> str:
 
 
 def fulfillable_quantity(line: Record) -> int:
-    return max(0, line["quantity"] - line.get("fulfilled_quantity", 0) - line.get("removed_quantity", 0))
+    return max(0, current_quantity(line) - line.get("fulfilled_quantity", 0))
 
 
 def fulfillment_status(order: Record) -> str | None:

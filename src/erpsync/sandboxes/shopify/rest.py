@@ -266,7 +266,7 @@ def line_item(store: ShopStore, order: Record, line: Record) -> Record:
     return {
         "admin_graphql_api_id": gid("LineItem", line["id"]),
         "attributed_staffs": [],
-        "current_quantity": line["quantity"] - line.get("removed_quantity", 0),
+        "current_quantity": order_math.current_quantity(line),
         "discount_allocations": [
             {
                 "amount": money(a["amount"]),
@@ -581,6 +581,29 @@ def order(store: ShopStore, record: Record) -> Record:
         "total_weight": sum(int(line.get("grams", 0)) * line["quantity"] for line in record["line_items"]),
         "updated_at": record["updated_at"],
         "user_id": None,
+    }
+
+
+def order_edit(order: Record, edit: Record, changes: list[Any]) -> Record:
+    """The orders/edited body: the committed edit's line changes as ``{id, delta}`` with a positive delta
+    (``changes`` are calculated_orders.LineChange). The sandbox stages no discount or shipping changes."""
+    return {
+        "order_edit": {
+            "app_id": None,
+            "committed_at": edit["committed_at"],
+            "created_at": edit["created_at"],
+            "discounts": {"line_item": {"additions": [], "removals": []}},
+            "id": edit["id"],
+            "line_items": {
+                "additions": [{"delta": c.delta, "id": c.line["id"]} for c in changes if c.delta > 0],
+                "removals": [{"delta": -c.delta, "id": c.line["id"]} for c in changes if c.delta < 0],
+            },
+            "notify_customer": bool(edit.get("notify_customer")),
+            "order_id": order["id"],
+            "shipping_lines": {"additions": [], "removals": []},
+            "staff_note": edit.get("staff_note") or "",
+            "user_id": None,
+        }
     }
 
 

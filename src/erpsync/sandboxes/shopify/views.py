@@ -534,7 +534,8 @@ class Views:
         product = self.store.get("products", line.get("product_id"))
         discount = order_math.line_discount(line)
         gross = order_math.line_gross(line)
-        unit_discounted = (gross - discount) / line["quantity"] if line["quantity"] else order_math.ZERO
+        ordered = order_math.ordered_quantity(line)
+        unit_discounted = (gross - discount) / ordered if ordered else order_math.ZERO
         applications = order.get("discount_applications", [])
         return {
             "__typename": "LineItem",
@@ -545,9 +546,9 @@ class Views:
             "sku": line.get("sku"),
             "vendor": line.get("vendor"),
             "quantity": line["quantity"],
-            "currentQuantity": line["quantity"] - line.get("removed_quantity", 0),
+            "currentQuantity": order_math.current_quantity(line),
             "unfulfilledQuantity": order_math.fulfillable_quantity(line),
-            "refundableQuantity": max(0, line["quantity"] - line.get("refunded_quantity", 0)),
+            "refundableQuantity": max(0, ordered - line.get("refunded_quantity", 0)),
             "requiresShipping": line.get("requires_shipping", True),
             "taxable": line.get("taxable", True),
             "variant": (lambda _info: self.variant(variant)) if variant else None,
@@ -645,7 +646,13 @@ class Views:
             "totalShippingPriceSet": self.bag(amounts.shipping),
             "totalRefundedSet": self.bag(amounts.refunded),
             "currentTotalPriceSet": self.bag(amounts.current_total),
+            "currentSubtotalPriceSet": self.bag(amounts.subtotal),
+            "currentTotalTaxSet": self.bag(amounts.tax),
+            "currentTotalDiscountsSet": self.bag(amounts.discounts),
+            # the total as placed: order edits (order_edits.py) keep it when they change the total
+            "originalTotalPriceSet": self.bag(record.get("original_total_price") or amounts.total),
             "totalOutstandingSet": self.bag(amounts.outstanding),
+            "edited": bool(record.get("edited")),
             "discountCode": record["discount_codes"][0]["code"] if record.get("discount_codes") else None,
             "discountCodes": [d["code"] for d in record.get("discount_codes", [])],
             "discountApplications": lambda _info, **args: self.page(
