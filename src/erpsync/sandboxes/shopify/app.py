@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import Body, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
-from graphql import FieldNode, GraphQLError, get_operation_ast, parse
+from graphql import FieldNode, GraphQLError, get_operation_ast
 
 from erpsync.sandboxes.common import FaultKind, control_router, install_fault_handling
 from erpsync.sandboxes.shopify.bulk_seed import bulk_seed_router
 from erpsync.sandboxes.shopify.errors import INVALID_TOKEN_BODY, internal_error, throttled_error
+from erpsync.sandboxes.shopify.graphql_server import parse_query
 from erpsync.sandboxes.shopify.payouts import payouts_router
 from erpsync.sandboxes.shopify.staged_uploads import upload_router
 
@@ -42,7 +43,7 @@ def resolve_version(requested: str) -> str | None:
 def operation_label(body: Any) -> str:
     """The first root field (``orderCreate``, ``products``): the name faults and latency are configured by."""
     try:
-        document = parse(body["query"])
+        document = parse_query(body["query"])
         operation = get_operation_ast(document, body.get("operationName"))
     except (GraphQLError, KeyError, TypeError):
         return "graphql"

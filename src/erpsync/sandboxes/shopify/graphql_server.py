@@ -45,6 +45,9 @@ from erpsync.sandboxes.shopify.queries import QUERIES
 from erpsync.sandboxes.shopify.views import Views
 
 SCHEMA_PATH = Path(__file__).with_name("schema.graphql")
+# Query texts whose parsed (and validated) document is kept: clients send the same few texts over and over
+# (their queries are constants), and parsing and validating them again was half of serving a request.
+DOCUMENTS_KEPT = 512
 
 
 # Input arrays hold at most 250 items (https://shopify.dev/api/usage/limits); product variants up to 2048.
@@ -55,6 +58,12 @@ MAX_INPUT_ITEMS_BY_FIELD = {"variants": 2048}
 # (https://shopify.dev/changelog/making-idempotency-mandatory-for-inventory-adjustments-and-refund-mutations).
 IDEMPOTENCY_REQUIRED_FROM = "2026-04"
 IDEMPOTENCY_REQUIRED = {"inventorySetQuantities", "inventoryAdjustQuantities", "refundCreate"}
+
+
+@functools.lru_cache(maxsize=DOCUMENTS_KEPT)
+def parse_query(query: str) -> DocumentNode:
+    """``query``'s document, parsed once per text (a text that does not parse raises every time)."""
+    return parse(query)
 
 
 @functools.cache
@@ -97,6 +106,7 @@ class ShopifyGraphQL:
 
     def __init__(self, mutations: dict[str, MutationResolver]) -> None:
         self.schema = load_schema()
+        self._validated: dict[str, list[GraphQLError]] = {}
         self.idempotent = self.schema.get_directive("idempotent")
         self.throttle_status_code = (
             200  # Shopify answers THROTTLED with 200 (or 429 [CONFLICT]; configurable)
@@ -180,10 +190,10 @@ class ShopifyGraphQL:
         if not isinstance(variables, dict):
             return 400, {"errors": {"variables": "Invalid variables"}}
         try:
-            document = parse(body["query"])
+            document = parse_query(body["query"])
         except GraphQLError as error:
             return 200, self._answer({"errors": [validation_error(error, None)]}, 0, 0, bucket)
-        problems = validate(self.schema, document)
+        problems = self._validate(body["query"], document)
         if problems:
             return 200, self._answer(
                 {"errors": [validation_error(e, document) for e in problems]}, 0, 0, bucket
@@ -196,6 +206,14 @@ class ShopifyGraphQL:
             }
             return 200, self._answer({"errors": [missing]}, 0, 0, bucket)
         return self._execute(ctx, document, operation, variables, bucket)
+
+    def _validate(self, query: str, document: DocumentNode) -> list[GraphQLError]:
+        problems = self._validated.get(query)
+        if problems is None:
+            problems = validate(self.schema, document)
+            if len(self._validated) < DOCUMENTS_KEPT:
+                self._validated[query] = problems
+        return problems
 
     def _execute(
         self,
