@@ -64,6 +64,7 @@ ERROR_RATE = 0.1
 FAULT_KINDS = ["server_error", "reset", "throttle", "timeout"]
 UNSUBSCRIBED_SHARE = 0.2  # orders placed before the webhook subscription: reconcile-only
 SETTLE_SECONDS = 240.0
+PROGRESS_SECONDS = 60.0
 # The deliberately bad orders, one of each kind at least, about 1 % of a big run.
 BAD_KINDS = ("discount_without_item", "unknown_sku")
 BAD_SHARE = 0.01
@@ -175,6 +176,7 @@ def run_chaos(
         _webhook_intake(env) as intake_url,
         _one_shopify_client(env),
         WorkerProcesses(database_url, env, sandboxes, count=workers - 1, rng=rng, started=started) as pool,
+        ExitStack() as running,
     ):
         env.wait_seconds = settle  # one poll of a big run's shipments outlasts the demo's 120 s
         httpx.put(f"{env.shopify_url}/_sandbox/rate-limit", json={"preset": shop_plan}).raise_for_status()
@@ -189,7 +191,9 @@ def run_chaos(
         bad_at = _bad_positions(rng, unsubscribed, order_count, bad_count)
         say(f"placing {order_count} orders ({bad_count} bad) with {workers} worker(s)")
         outcome = Outcome(orders=order_count, reconcile_only=unsubscribed, workers=workers)
-        placed = [_place(env, rng, skus, n) for n in range(unsubscribed)]
+        placed: list[str] = []
+        running.enter_context(_progress(env, placed, outcome, started, say))
+        placed += [_place(env, rng, skus, n) for n in range(unsubscribed)]
         for topic in ("ORDERS_CREATE", "ORDERS_PAID"):
             created = _patiently(partial(env._graphql, SUBSCRIBE, {"topic": topic, "url": intake_url}))
             assert not created["webhookSubscriptionCreate"]["userErrors"], created
@@ -238,6 +242,7 @@ def run_chaos(
         _check(env, placed, outcome)
         _check_inventory(env, skus, outcome)
         _check_tieout(env, outcome)
+        outcome.phases["checked"] = time.monotonic() - started
         outcome.flows_started_by_worker = _flows_started_by_worker(database_url)
     outcome.seconds = time.monotonic() - started
     return outcome
@@ -361,6 +366,43 @@ def _killing(pool: WorkerProcesses, kills: int, *, window: float, rng: random.Ra
         pool.kill_one()
 
 
+@contextmanager
+def _progress(
+    env: DemoEnvironment,
+    placed: list[str],
+    outcome: Outcome,
+    started: float,
+    say: Callable[[str], None],
+    every: float = PROGRESS_SECONDS,
+) -> Iterator[None]:
+    """A line every ``every`` seconds while the run goes (a 10,000-order run is otherwise silent for an hour
+    between phases): orders placed, settled (in NetSuite, parked or held), fulfilled in Shopify."""
+    stop = threading.Event()
+    shop = env.shopify_sandbox.store_for(env.shopify_credentials["shop_domain"])
+
+    def report() -> None:
+        while not stop.wait(every):
+            try:
+                now = list(placed)
+                settled = len(now) - len(_unsettled(env, now))
+                fulfilled = len({f["order_id"] for f in shop.rows("fulfillments")})
+            except Exception as error:  # a progress line never ends the run
+                say(f"progress: not read ({error!r})")
+                continue
+            say(
+                f"progress at {time.monotonic() - started:.0f} s: {len(now)} placed, {settled} synced, "
+                f"parked or held, {fulfilled} fulfilled in Shopify; phases done {list(outcome.phases)}"
+            )
+
+    thread = threading.Thread(target=report, name="chaos-progress", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=60)
+
+
 # --- the faults ----------------------------------------------------------------------------------------
 def _misbehave(env: DemoEnvironment, seed: int) -> None:
     rule = {"error_rate": ERROR_RATE, "kinds": FAULT_KINDS}
@@ -452,14 +494,18 @@ def _patiently(action: Callable[[], T], attempts: int = 30) -> T:
 
 
 def _reconcile(env: DemoEnvironment, trigger: str, settle: float) -> None:
-    """A reconcile sweep from the first order; a poll reads at most MAX_PAGES_PER_POLL pages, so a big shop's
-    sweep goes on in the following polls from where it stopped (as the scheduled poll does in production)."""
+    """A reconcile from the first order. A sweep (``swept``: one bulk read of every order id, queueing those
+    NetSuite has no sales order for) covers the shop in one poll. Without one, a poll pages through at most
+    MAX_PAGES_PER_POLL pages, so a big shop's reconcile goes on in the following polls from where it stopped
+    (as the scheduled poll does in production)."""
     full_poll = MAX_PAGES_PER_POLL * int(getattr(env.hub.shop, "page_size", 25))
     record: dict[str, Any] = {"reconcile": True}
     for part in range(1000):
         polled = env.engine.enqueue(orders.POLLER, f"{trigger}-{part}", record).result(settle)
         assert polled.status == "completed", f"reconcile poll {trigger}-{part}: {polled.reason}"
-        if int(polled.value["enqueued"]) < full_poll:
+        # A sweep that queued a full poll's worth is not cut short: going on with plain polls re-read every
+        # order one by one from the start (the intake cursor was never moved), 10,000 reads in one flow.
+        if polled.value.get("swept") or int(polled.value["enqueued"]) < full_poll:
             return
         record = {}
 
@@ -500,16 +546,14 @@ def _webhook_intake(env: DemoEnvironment) -> Iterator[str]:
 
 # --- reading the outcome ---------------------------------------------------------------------------------
 def _unsettled(env: DemoEnvironment, placed: list[str]) -> list[str]:
+    """The placed orders neither linked to a NetSuite sales order, nor parked, nor held: one query per 500
+    orders (a lookup per order made each check of a 10,000-order run 10,000 queries, every 0.2 s)."""
     store = env.hub.store
-    parked = {e.business_key for e in store.exceptions(status="open") if e.flow == orders.FLOW}
-    held = {h.business_key for h in store.holds() if h.flow == orders.FLOW}
-    return [
-        order_id
-        for order_id in placed
-        if f"shopify:{order_id}" not in parked
-        and f"shopify:{order_id}" not in held
-        and store.external_id("netsuite", "order", f"shopify:{order_id}") is None
-    ]
+    keys = {order_id: f"shopify:{order_id}" for order_id in placed}
+    settled = {e.business_key for e in store.exceptions(status="open") if e.flow == orders.FLOW}
+    settled |= {h.business_key for h in store.holds() if h.flow == orders.FLOW}
+    settled |= store.linked_keys("netsuite", "order", keys.values())
+    return [order_id for order_id, key in keys.items() if key not in settled]
 
 
 def _sales_orders_shipped(env: DemoEnvironment) -> int:
