@@ -418,3 +418,24 @@ def test_unknown_calculated_order_fields_fail_validation(shop: Shop) -> None:
         'mutation { orderEditBegin(id: "gid://shopify/Order/1") { calculatedOrder { notAField } } }'
     )
     assert "errors" in body and "data" not in body
+
+
+def test_order_edit_mutations_cost_ten_points_like_every_mutation(shop: Shop) -> None:
+    first, _second = two_variants(shop)
+    placed = place_order(shop, first["id"], quantity=1)
+    body = shop.gql(BEGIN, {"id": placed["id"]})
+    assert body["extensions"]["cost"]["requestedQueryCost"] == 10
+    edit_id = body["data"]["orderEditBegin"]["calculatedOrder"]["id"]
+    assert shop.gql(COMMIT, {"id": edit_id})["extensions"]["cost"]["requestedQueryCost"] == 10
+
+
+def test_a_paid_order_that_shrank_stays_paid_with_nothing_outstanding(shop: Shop) -> None:
+    first, _second = two_variants(shop)
+    placed = place_order(shop, first["id"], quantity=2)
+    edit_id = begin(shop, placed["id"])["calculatedOrder"]["id"]
+    line = "gid://shopify/CalculatedLineItem/" + placed["lineItems"]["nodes"][0]["id"].rsplit("/", 1)[1]
+    shop.data(SET_QUANTITY, {"id": edit_id, "line": line, "quantity": 1})
+    assert shop.data(COMMIT, {"id": edit_id})["orderEditCommit"]["userErrors"] == []
+    after = order_view(shop, placed["id"])
+    assert money(after["totalPriceSet"]) < money(after["originalTotalPriceSet"])
+    assert (after["displayFinancialStatus"], money(after["totalOutstandingSet"])) == ("PAID", Decimal("0"))

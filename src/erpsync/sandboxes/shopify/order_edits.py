@@ -3,7 +3,7 @@
 Shopify's three steps (https://shopify.dev/docs/apps/build/orders-fulfillment/order-management-apps/edit-orders):
 begin an edit of an order, stage changes on the calculated order it returns, commit them. Abandoning an edit
 (never committing it) leaves the order as it was. Since 2025-10 every mutation after the first takes the
-CalculatedOrder's id or the OrderEditSession's (https://shopify.dev/changelog/order-editing-workflows-now-offer-direct-session-access-via-mutation-arguments-and-return-fields);
+CalculatedOrder's id or the OrderEditSession's (https://shopify.dev/changelog/posts/order-editing-workflows-now-offer-direct-session-access-via-mutation-arguments-and-return-fields);
 here they share one number.
 
 Only unfulfilled units can be edited (https://shopify.dev/docs/api/admin-graphql/2026-04/mutations/orderEditCommit).
@@ -237,13 +237,16 @@ def _move_fulfillment_orders(store: ShopStore, order: Record, change: LineChange
     if change.delta < 0:
         removed = -change.delta
         for fulfillment_order in open_orders:
-            for fo_line in fulfillment_order["line_items"]:
-                if fo_line["line_item_id"] == line["id"] and removed and fo_line["remaining_quantity"]:
-                    taken = min(removed, fo_line["remaining_quantity"])
-                    fo_line["remaining_quantity"] -= taken
-                    fo_line["total_quantity"] -= taken
-                    removed -= taken
-            if all(fo_line["remaining_quantity"] == 0 for fo_line in fulfillment_order["line_items"]):
+            fo_line = next(
+                (fl for fl in fulfillment_order["line_items"] if fl["line_item_id"] == line["id"]), None
+            )
+            if fo_line is None or not removed or not fo_line["remaining_quantity"]:
+                continue
+            taken = min(removed, fo_line["remaining_quantity"])
+            fo_line["remaining_quantity"] -= taken
+            fo_line["total_quantity"] -= taken
+            removed -= taken
+            if all(fl["remaining_quantity"] == 0 for fl in fulfillment_order["line_items"]):
                 fulfillment_order["status"] = "closed"
             store.touch(fulfillment_order)
         return

@@ -578,7 +578,9 @@ def order(store: ShopStore, record: Record) -> Record:
         "total_tax": money(amounts.tax),
         "total_tax_set": price_set(amounts.tax, currency),
         "total_tip_received": "0.00",
-        "total_weight": sum(int(line.get("grams", 0)) * line["quantity"] for line in record["line_items"]),
+        "total_weight": sum(
+            int(line.get("grams", 0)) * order_math.ordered_quantity(line) for line in record["line_items"]
+        ),
         "updated_at": record["updated_at"],
         "user_id": None,
     }
