@@ -131,8 +131,14 @@ def _upsert_customer(hub: Hub, order: Order, idempotency_key: str) -> str:
 
 
 def _write_sales_order(hub: Hub, order: Order) -> str:
-    """Write and link in one step, so no fulfillment can be polled for a sales order we have not linked."""
+    """Write and link in one step, so no fulfillment can be polled for a sales order we have not linked.
+    An order the ERP already holds is amended instead when the store has edited it since (order edits)."""
+    known = hub.store.external_id(hub.erp.system, "order", order.business_key)
+    if known is not None:
+        _amend_if_edited(hub, order, known)
+        return known
     sales_order_id = hub.erp.upsert_sales_order(order, idempotency_key=order.business_key)
+    hub.store.remember_fields(hub.erp.system, "order", order.business_key, _edited_fields(order))
     hub.store.link(hub.shop.system, "order", order.origin.id, order.business_key)
     hub.store.link(hub.erp.system, "order", sales_order_id, order.business_key)
     if order.number:
@@ -146,3 +152,35 @@ def _write_sales_order(hub: Hub, order: Order) -> str:
         message=f"sales order {sales_order_id} holds store order {order.number or order.origin.id}",
     )
     return sales_order_id
+
+
+def _edited_fields(order: Order) -> dict[str, Any]:
+    """What a store order edit changes (lines, their units and prices, the total), remembered per order so
+    that only a real edit costs a look at the sales order."""
+    return {
+        "lines": sorted([ln.line_id, ln.sku, ln.quantity, ln.unit_price.amount] for ln in order.lines),
+        "total": order.totals.total.amount,
+    }
+
+
+def _amend_if_edited(hub: Hub, order: Order, sales_order_id: str) -> None:
+    """Apply a store edit to the sales order (the ERP connector plans and checks it; what the ERP cannot
+    take, such as fewer units than it has shipped, is a DataError that parks this run with its reason)."""
+    fields = _edited_fields(order)
+    if not hub.store.changed_fields(hub.erp.system, "order", order.business_key, fields):
+        return
+    changes = hub.erp.amend_sales_order(order, idempotency_key=f"{order.business_key}:edit")
+    hub.store.remember_fields(hub.erp.system, "order", order.business_key, fields)
+    if changes:
+        hub.store.record_event(
+            "order",
+            order.business_key,
+            "written",
+            system=hub.erp.system,
+            external_id=sales_order_id,
+            message=(
+                f"sales order {sales_order_id} follows the store's edit of order "
+                f"{order.number or order.origin.id}: {'; '.join(changes)}"
+            ),
+            detail={"changes": changes},
+        )

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from erpsync.connectors.shopify import translate
+from erpsync.connectors.shopify.translate.orders import units_after_edits
 from erpsync.errors import DataError
 from erpsync.model import (
     Company,
@@ -729,3 +730,25 @@ def test_company_becomes_company_create_input_with_main_contact_and_location() -
     assert payload["company"] == {"name": "Acme Corp", "externalId": "C-1001"}
     assert payload["companyContact"] == {"email": "buyer@acme.example"}
     assert payload["companyLocation"] == {"name": "Acme Berlin", "externalId": "SHIP-7"}
+
+
+# -- order edits (GraphQL): a line's units after committed edits, before refunds -----------------------
+
+
+@pytest.mark.parametrize(
+    ("quantity", "current", "cancelled", "as_placed", "expected", "case"),
+    [
+        (3, 3, 0, False, 3, "never edited"),
+        (3, 1, 0, False, 1, "an edit removed two units"),
+        (3, 0, 0, False, 0, "an edit removed the line"),
+        (3, 1, 2, False, 3, "a refund cancelled two unshipped units: still ordered, refunded separately"),
+        (3, 0, 1, False, 1, "an edit removed two units, a refund cancelled the third"),
+        (3, 1, 5, False, 3, "a refund claiming more cancelled units than ordered never adds units"),
+        (3, 0, 0, True, 3, "a cancelled order keeps its lines as placed"),
+        (3, None, 0, False, 3, "a selection without currentQuantity shows no edit"),
+    ],
+)
+def test_units_after_edits_separate_edits_from_refunds(
+    quantity: int, current: int | None, cancelled: int, as_placed: bool, expected: int, case: str
+) -> None:
+    assert units_after_edits(quantity, current, cancelled, as_placed) == expected, case

@@ -228,10 +228,17 @@ class NetSuiteClient:
         found = self.get(record_type, f"eid:{external_id}", expand_sub_resources=False, fields=["id"])
         return str(found["id"])
 
-    def update(self, record_type: str, record_id: str, body: dict[str, Any]) -> None:
-        """``PATCH`` the given fields of a record (other fields keep their values)."""
+    def update(
+        self, record_type: str, record_id: str, body: dict[str, Any], *, replace: str | None = None
+    ) -> None:
+        """``PATCH`` the given fields of a record (other fields keep their values). Sublist lines naming a
+        ``line`` update it and others are added; ``replace="item"`` makes the given lines the whole sublist
+        (how a line is deleted: Oracle help chapter_1545142407)."""
         path = _record_path(record_type, record_id)
-        self.request("PATCH", path, record=f"{record_type} {record_id}", idempotent=True, json=body)
+        params = {"replace": replace} if replace else None
+        self.request(
+            "PATCH", path, record=f"{record_type} {record_id}", idempotent=True, json=body, params=params
+        )
 
     def delete(self, record_type: str, record_id: str) -> None:
         path = _record_path(record_type, record_id)

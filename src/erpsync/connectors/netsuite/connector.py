@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 
 from erpsync.connectors.base import ChangeBatch, LedgerEntry
-from erpsync.connectors.netsuite import promotions, returns, translate
+from erpsync.connectors.netsuite import order_edits, promotions, returns, translate
 from erpsync.connectors.netsuite.budget import ConcurrencyBudget
 from erpsync.connectors.netsuite.changes import ChangeCursor, poll_changes, sql_quote
 from erpsync.connectors.netsuite.client import NetSuiteClient, RetryRule, external_id_for
@@ -119,7 +119,28 @@ class NetSuiteConnector:
         existing = self.client.find_by_external_id("salesOrder", external_id)
         if existing is not None:
             return str(existing["id"])
-        body = translate.sales_order_to_netsuite(
+        body = self._sales_order_body(order, external_id)
+        if promotion := promotions.promotion_reference(self, order):
+            body["promoCode"] = promotion
+        try:
+            return self.client.upsert("salesOrder", external_id, body)
+        except NetSuiteDataError as exc:
+            raise self._missing_customer(exc, order) from exc
+
+    def amend_sales_order(self, order: Order, *, idempotency_key: str) -> list[str]:
+        """Apply the store's edits of ``order`` to its sales order in one PATCH; return what changed (empty
+        when the sales order already matches). What NetSuite cannot take (fewer units than shipped, a
+        cancelled or closed sales order) is a DataError before any write (``order_edits``)."""
+        existing = self._sales_order(order.origin.system, order.origin.id)
+        desired = self._sales_order_body(order, external_id_for(order.business_key))
+        amendment = order_edits.plan_amendment(existing, desired, order, self.settings)
+        if amendment.needed:
+            replace = "item" if amendment.replace_lines else None
+            self.client.update("salesOrder", str(existing["id"]), amendment.body, replace=replace)
+        return amendment.changes
+
+    def _sales_order_body(self, order: Order, external_id: str) -> dict[str, Any]:
+        return translate.sales_order_to_netsuite(
             order,
             external_id=external_id,
             customer=self._order_customer(order),
@@ -127,12 +148,6 @@ class NetSuiteConnector:
             settings=self.settings,
             tax_item=self.tax_codes.tax_item_for(order) if self.tax_codes.configured else None,
         )
-        if promotion := promotions.promotion_reference(self, order):
-            body["promoCode"] = promotion
-        try:
-            return self.client.upsert("salesOrder", external_id, body)
-        except NetSuiteDataError as exc:
-            raise self._missing_customer(exc, order) from exc
 
     def cancel_sales_order(self, order: Order, *, idempotency_key: str) -> None:
         """Cancel the order's sales order (NetSuite refuses once lines are fulfilled: a DataError)."""

@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from erpsync.connectors.base import ChangeBatch, ErpConnector
@@ -135,6 +136,32 @@ class TrytonConnector:
             if row["state"] == state:
                 break
             state = str(row["state"])
+
+    def amend_sales_order(self, order: Order, *, idempotency_key: str) -> list[str]:
+        """Store order edits are not applied to Tryton sales yet: a sale whose lines still match the order
+        is left alone ([]); one the store edited is refused visibly, so the edit is parked, not lost."""
+        sale = self.find_sale(order.business_key)
+        if sale is None:
+            raise MissingPrerequisite(
+                f"order {order.business_key} has no Tryton sale yet",
+                prerequisite=f"order:{order.business_key}",
+                system=SYSTEM,
+                record="sale.sale",
+            )
+        (row,) = self.client.read("sale.sale", [int(sale["id"])], ["lines"])
+        lines = self.client.read("sale.line", row["lines"], ["note", "quantity"])
+        in_tryton = {translate.store_line_id(r.get("note")): Decimal(str(r["quantity"])) for r in lines}
+        in_store = {line.line_id: Decimal(line.quantity) for line in order.lines}
+        if {k: v for k, v in in_tryton.items() if k is not None} == in_store:
+            return []
+        raise DataError(
+            f"order {order.business_key} was edited in the store after Tryton sale {sale['id']} was made; "
+            "the Tryton connector does not apply order edits yet",
+            system=SYSTEM,
+            record=f"sale.sale {sale['id']}",
+            field="lines",
+            suggested_fix="change the sale's lines in Tryton by hand to match the store order, then resolve",
+        )
 
     def cancel_sales_order(self, order: Order, *, idempotency_key: str) -> None:
         """Cancel the order's sale; Tryton cancels sales not yet confirmed only (a DataError otherwise)."""

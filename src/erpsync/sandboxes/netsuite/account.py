@@ -59,7 +59,7 @@ class Account:
             if existing is None:
                 return record_type, self._insert(record_type, changes)
             sublists = {name for name, spec in record_type.fields.items() if spec.kind is Kind.SUBLIST}
-            return record_type, self._update(record_type, existing, changes, sublists)
+            return record_type, self._update(record_type, existing, changes, sublists, keep_lines=False)
 
     def delete(self, type_name: str, key: str) -> None:
         record_type = record_type_or_404(type_name)
@@ -97,13 +97,23 @@ class Account:
         return record
 
     def _update(
-        self, record_type: RecordType, existing: Record, changes: Record, replace: set[str]
+        self,
+        record_type: RecordType,
+        existing: Record,
+        changes: Record,
+        replace: set[str],
+        *,
+        keep_lines: bool = True,
     ) -> Record:
+        """PATCH, and PUT on an existing record (``keep_lines=False``: the body's sublists are new)."""
         candidate = copy.deepcopy(existing)
         for name, value in changes.items():
             spec = record_type.fields.get(name)
-            if spec is not None and spec.kind is Kind.SUBLIST and name not in replace and name in candidate:
-                _merge_lines(candidate[name], value)
+            if spec is not None and spec.kind is Kind.SUBLIST and name in candidate:
+                if name in replace:
+                    candidate[name] = _replace_lines(candidate[name], value) if keep_lines else value
+                else:
+                    _merge_lines(candidate[name], value)
             else:
                 candidate[name] = value
         masterdata.before_write(self.store, record_type, candidate, creating=False)
@@ -167,6 +177,32 @@ def _merge_lines(current: Record, change: Record) -> None:
         else:
             line.pop("line", None)
             current.setdefault("items", []).append(line)
+
+
+def _replace_lines(current: Record, change: Record) -> Record:
+    """PATCH with ``replace``: the given lines become the sublist, so a line left out is deleted (how REST
+    removes one line, Oracle help chapter_1545142407). A line naming an existing ``line`` keeps what it
+    does not restate (its item, its fulfilled and billed quantities); a fulfilled line cannot be deleted."""
+    by_number = {line.get("line"): line for line in current.get("items", [])}
+    kept: list[Record] = []
+    for line in change.get("items", []):
+        existing = by_number.pop(line.get("line"), None)
+        if existing is None:
+            line.pop("line", None)
+            kept.append(line)
+            continue
+        merged = copy.deepcopy(existing)
+        if ("quantity" in line or "rate" in line) and "amount" not in line:
+            merged.pop("amount", None)
+        merged.update(line)
+        kept.append(merged)
+    for removed in by_number.values():
+        if removed.get("quantityFulfilled") or removed.get("quantityBilled"):
+            raise user_error(
+                f"You cannot delete line {removed.get('line')}: it has been fulfilled or billed.",
+                path="item.items",
+            )
+    return {**current, "items": kept}
 
 
 def _has_children(store: RecordStore, record_id: str) -> bool:

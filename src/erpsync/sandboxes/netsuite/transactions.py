@@ -60,6 +60,8 @@ def before_write(store: RecordStore, record_type: RecordType, record: Record, *,
         _compute_totals(record)
     if record_type.name == "salesOrder":
         _check_order_status_change(record, creating=creating)
+        if not creating:
+            _check_lines_cover_shipped_units(record)
         record["status"] = {"id": sales_order_status(record)}
         record["orderStatus"] = dict(record["status"])
     elif record_type.name == "invoice":
@@ -180,6 +182,18 @@ def _check_order_status_change(order: Record, *, creating: bool) -> None:
         raise user_error(
             "A sales order with fulfilled lines cannot be cancelled or unapproved.", path="orderStatus"
         )
+
+
+def _check_lines_cover_shipped_units(order: Record) -> None:
+    """A sales order line keeps at least the units already fulfilled (or billed) from it."""
+    for index, line in enumerate(lines(order)):
+        done = max(line.get("quantityFulfilled") or ZERO, line.get("quantityBilled") or ZERO)
+        if line["quantity"] < done:
+            raise user_error(
+                f"The quantity of line {line.get('line')} cannot be less than the {done} units already "
+                "fulfilled or billed.",
+                path=f"item.items[{index}].quantity",
+            )
 
 
 # --- transforms -----------------------------------------------------------------------------------

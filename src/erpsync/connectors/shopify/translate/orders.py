@@ -6,6 +6,12 @@ Amounts are taken in the shop currency (``shop_money`` / ``shopMoney``), what th
 payload: they are the sum of the ``discount_allocations`` that point at each application (by index in REST,
 by the application object in GraphQL), on lines and shipping lines. Order-level ``tax_lines`` in Shopify are
 the *sum* of the line and shipping tax lines, so they are used only when no line carries its own.
+
+Order edits (GraphQL): a line's units are the units ordered **after committed edits, before refunds** —
+Shopify's ``currentQuantity`` (quantity minus every removal) plus the units refunds removed (restock type
+CANCEL: unshipped units taken off the order by a refund, which stays a ``Refund`` of its own). A line an
+edit took to zero is left out; a cancelled order keeps its lines as placed (cancelling removes every open
+unit).
 """
 
 from __future__ import annotations
@@ -111,6 +117,8 @@ def order_from_rest(payload: Mapping[str, Any]) -> Order:
 def _line_from_rest(
     item: Mapping[str, Any], currency: str, record: str, allocations: dict[int, list[Money]]
 ) -> OrderLine:
+    # Units as placed: REST order bodies (webhooks) carry no refunds, so an edit cannot be told from a
+    # refund that cancelled units; the flows read orders through GraphQL, where both come together.
     line_record = f"{record} line {item.get('id')}"
     discount = _collect_allocations_rest(item, currency, line_record, allocations)
     properties = {
@@ -245,7 +253,7 @@ def _attribution(source_name: Any, landing_site: Any, referring_site: Any) -> At
 # -------------------------------------------------------------------------------------------- GraphQL
 
 LINE_ITEM_FIELDS = """
-    id title variantTitle sku quantity requiresShipping taxable
+    id title variantTitle sku quantity currentQuantity requiresShipping taxable
     originalUnitPriceSet { shopMoney { amount currencyCode } }
     taxLines { title rate priceSet { shopMoney { amount currencyCode } } }
     discountAllocations {
@@ -307,7 +315,13 @@ def order_from_graphql(node: Mapping[str, Any]) -> Order:
     order_id = legacy_id(node["id"])
     record = f"order {node.get('name') or order_id}"
     allocations: dict[int, list[Money]] = {}
-    lines = [_line_from_graphql(item, record, allocations) for item in nodes(node.get("lineItems"))]
+    cancelled_units = _cancelled_units_graphql(node.get("refunds") or [])
+    as_placed = node.get("cancelledAt") is not None
+    lines = [
+        line
+        for item in nodes(node.get("lineItems"))
+        if (line := _line_from_graphql(item, record, allocations, cancelled_units, as_placed))
+    ]
     shipping_nodes = nodes(node.get("shippingLines"))
     shipping_lines = [_shipping_line_from_graphql(item, record) for item in shipping_nodes]
     _allocate_shipping_discount(node, shipping_nodes, currency, record, allocations)
@@ -364,9 +378,19 @@ def order_from_graphql(node: Mapping[str, Any]) -> Order:
 
 
 def _line_from_graphql(
-    item: Mapping[str, Any], record: str, allocations: dict[int, list[Money]]
-) -> OrderLine:
+    item: Mapping[str, Any],
+    record: str,
+    allocations: dict[int, list[Money]],
+    cancelled_units: Mapping[str, int],
+    as_placed: bool,
+) -> OrderLine | None:
     line_record = f"{record} line {legacy_id(item.get('id'))}"
+    units = units_after_edits(
+        item.get("quantity"),
+        item.get("currentQuantity"),
+        cancelled_units.get(legacy_id(item["id"]), 0),
+        as_placed,
+    )
     unit_price = graphql_money(
         item.get("originalUnitPriceSet"), field="originalUnitPriceSet", record=line_record
     )
@@ -381,12 +405,14 @@ def _line_from_graphql(
         index = int((allocation.get("discountApplication") or {}).get("index") or 0)
         allocations.setdefault(index, []).append(allocated)
         amounts.append(allocated)
+    if units == 0:
+        return None
     return OrderLine(
         line_id=legacy_id(item["id"]),
         sku=item.get("sku") or None,
         title=str(item.get("title") or "(untitled)"),
         variant_title=item.get("variantTitle") or None,
-        quantity=int(item["quantity"]),
+        quantity=units,
         unit_price=unit_price if unit_price is not None else Money.zero(currency),
         discount=sum_money(amounts, currency) if amounts else None,
         tax_lines=[_tax_line_graphql(t, line_record) for t in item.get("taxLines") or []],
@@ -464,3 +490,30 @@ def _discounts_from_graphql(
             )
         )
     return discounts
+
+
+# ------------------------------------------------------------------------------------------ order edits
+
+
+def units_after_edits(
+    quantity: Any, current_quantity: Any, cancelled_by_refunds: int, as_placed: bool
+) -> int:
+    """A line's units after committed order edits, before refunds (see the module's docstring).
+
+    ``current_quantity`` is absent from older payloads and field selections: then no edit can be seen and
+    the line counts as ordered. Edits only ever remove units below ``quantity`` (an increase raises
+    ``quantity`` itself), so the result never exceeds it, whatever a refund claimed to cancel.
+    """
+    if as_placed or current_quantity is None:
+        return int(quantity)
+    return min(int(quantity), int(current_quantity) + cancelled_by_refunds)
+
+
+def _cancelled_units_graphql(refunds: Any) -> dict[str, int]:
+    units: dict[str, int] = {}
+    for refund in refunds:
+        for item in nodes(refund.get("refundLineItems")):
+            if str(item.get("restockType") or "").upper() == "CANCEL" and item.get("lineItem"):
+                line_id = legacy_id(item["lineItem"]["id"])
+                units[line_id] = units.get(line_id, 0) + int(item.get("quantity") or 0)
+    return units
