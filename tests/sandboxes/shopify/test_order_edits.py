@@ -4,9 +4,13 @@ fulfillment orders, inventory and webhooks show afterwards, and the edits Shopif
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+import httpx
 import jsonschema
 from tests.sandboxes.shopify.conftest import Shop
 from tests.sandboxes.shopify.flows import FULFILLMENT_CREATE, place_order
@@ -17,6 +21,9 @@ from tests.sandboxes.shopify.test_webhooks import (  # noqa: F401 (receiver is a
     schema_for,
     subscribe,
 )
+
+from erpsync.sandboxes.common import serve_in_thread
+from erpsync.sandboxes.shopify import ShopifySandbox, build_sandbox
 
 BEGIN = """mutation($id: ID!) { orderEditBegin(id: $id) {
   calculatedOrder { id committed lineItems(first: 10) { nodes { id quantity editableQuantity } } }
@@ -439,3 +446,25 @@ def test_a_paid_order_that_shrank_stays_paid_with_nothing_outstanding(shop: Shop
     after = order_view(shop, placed["id"])
     assert money(after["totalPriceSet"]) < money(after["originalTotalPriceSet"])
     assert (after["displayFinancialStatus"], money(after["totalOutstandingSet"])) == ("PAID", Decimal("0"))
+
+
+def test_an_edit_staged_before_a_restart_is_committed_after_it(tmp_path: Path) -> None:
+    state = tmp_path / "shop.json"
+    with _served(build_sandbox(seed=7, state_file=state)) as shop:
+        first, second = two_variants(shop)
+        placed = place_order(shop, first["id"], quantity=2)
+        edit_id = begin(shop, placed["id"])["calculatedOrder"]["id"]
+        line = "gid://shopify/CalculatedLineItem/" + placed["lineItems"]["nodes"][0]["id"].rsplit("/", 1)[1]
+        shop.data(SET_QUANTITY, {"id": edit_id, "line": line, "quantity": 1})
+        shop.data(ADD_VARIANT, {"id": edit_id, "variant": second["id"], "quantity": 1})
+    with _served(build_sandbox(seed=7, state_file=state)) as shop:
+        assert shop.data(COMMIT, {"id": edit_id})["orderEditCommit"]["userErrors"] == []
+        after = order_view(shop, placed["id"])
+        assert [n["currentQuantity"] for n in after["lineItems"]["nodes"]] == [1, 1]
+
+
+@contextmanager
+def _served(sandbox: ShopifySandbox) -> Iterator[Shop]:
+    with serve_in_thread(sandbox.app) as running, httpx.Client(base_url=running.url, timeout=10) as http:
+        yield Shop(sandbox, http)
+    sandbox.webhooks.stop()
