@@ -468,3 +468,31 @@ def _served(sandbox: ShopifySandbox) -> Iterator[Shop]:
     with serve_in_thread(sandbox.app) as running, httpx.Client(base_url=running.url, timeout=10) as http:
         yield Shop(sandbox, http)
     sandbox.webhooks.stop()
+
+
+def test_a_refund_after_an_edit_refunds_only_the_units_left_at_their_price(shop: Shop) -> None:
+    first, _ = two_variants(shop)
+    placed = place_order(shop, first["id"], quantity=4)
+    line_id = placed["lineItems"]["nodes"][0]["id"]
+    edit_id = begin(shop, placed["id"])["calculatedOrder"]["id"]
+    line = "gid://shopify/CalculatedLineItem/" + line_id.rsplit("/", 1)[1]
+    shop.data(SET_QUANTITY, {"id": edit_id, "line": line, "quantity": 1})
+    assert shop.data(COMMIT, {"id": edit_id})["orderEditCommit"]["userErrors"] == []
+
+    too_many = {"orderId": placed["id"], "refundLineItems": [{"lineItemId": line_id, "quantity": 2}]}
+    refused = shop.data(
+        """mutation($input: RefundInput!) @idempotent(key: "too-many") {
+          refundCreate(input: $input) { userErrors { field message } } }""",
+        {"input": too_many},
+    )["refundCreate"]["userErrors"]
+    assert refused, "3 of the 4 units left the order with the edit: only 1 is refundable"
+    one = {"orderId": placed["id"], "refundLineItems": [{"lineItemId": line_id, "quantity": 1}]}
+    made = shop.data(
+        """mutation($input: RefundInput!) @idempotent(key: "one") { refundCreate(input: $input) {
+          refund { refundLineItems(first: 5) { nodes { subtotalSet { shopMoney { amount } } } } }
+          userErrors { field message } } }""",
+        {"input": one},
+    )["refundCreate"]
+    assert made["userErrors"] == []
+    [refunded] = made["refund"]["refundLineItems"]["nodes"]
+    assert money(refunded["subtotalSet"]) == Decimal(first["price"])  # one unit's price, not a quarter of it

@@ -24,12 +24,13 @@ D = order_math.dec
 
 
 def _line_share(line: Record, amount: int) -> tuple[Decimal, Decimal]:
-    """Subtotal (after discounts) and tax of ``amount`` units of a line."""
-    if not line["quantity"]:
+    """Subtotal (after discounts) and tax of ``amount`` units of a line (as ordered after edits)."""
+    ordered = order_math.ordered_quantity(line)
+    if not ordered:
         return order_math.ZERO, order_math.ZERO
     net = order_math.line_gross(line) - order_math.line_discount(line)
-    subtotal = (net * amount / line["quantity"]).quantize(CENT)
-    tax = (order_math.line_tax(line) * amount / line["quantity"]).quantize(CENT)
+    subtotal = (net * amount / ordered).quantize(CENT)
+    tax = (order_math.line_tax(line) * amount / ordered).quantize(CENT)
     return subtotal, tax
 
 
@@ -40,7 +41,7 @@ def _refund_lines(order: Record, lines_input: list[dict[str, Any]]) -> list[Reco
         line = lines.get(maybe_number(data["lineItemId"], "LineItem") or -1)
         if line is None:
             raise ValueError(f"refundLineItems.{index}.lineItemId: Line item does not exist")
-        refundable = line["quantity"] - line.get("refunded_quantity", 0)
+        refundable = order_math.ordered_quantity(line) - line.get("refunded_quantity", 0)
         if data["quantity"] < 1 or data["quantity"] > refundable:
             raise ValueError(
                 f"refundLineItems.{index}.quantity: Quantity cannot refund more items than were purchased"
@@ -168,10 +169,10 @@ def suggested_refund(views: Views, order: Record, args: dict[str, Any]) -> View:
         lines_input = [
             {
                 "lineItemId": f"gid://shopify/LineItem/{li['id']}",
-                "quantity": li["quantity"] - li.get("refunded_quantity", 0),
+                "quantity": order_math.ordered_quantity(li) - li.get("refunded_quantity", 0),
             }
             for li in order["line_items"]
-            if li["quantity"] - li.get("refunded_quantity", 0) > 0
+            if order_math.ordered_quantity(li) - li.get("refunded_quantity", 0) > 0
         ]
     else:
         lines_input = args.get("refundLineItems") or []
