@@ -1,6 +1,10 @@
 """The sandbox's records: storage by internal id, ``eid:`` external ids, body validation and the REST
 representation (links, references with ``refName``, sublists, ``fields`` selection, ``expandSubResources``).
 
+Every table of records and the stock count their changes (``generation``), so what is derived from them
+(the SuiteQL tables) is rebuilt only when they changed; a record changed in place is reported with
+``RecordStore.touch``, as its ``lastModifiedDate`` must be anyway.
+
 Facts: record URLs and ``eid:`` (Oracle help section_156335203191: external ids may be used wherever an
 internal id goes; letters, digits, ``_`` and ``-``); datetimes in ISO 8601 UTC (section_157305090645).
 """
@@ -35,6 +39,105 @@ RECORD_PATH = "/services/rest/record/v1"
 Record = dict[str, Any]
 
 
+class RecordTable(dict[str, Record]):
+    """The records of one type by internal id, with an index of their external ids and a ``generation``
+    that every insert, delete or reported change (``RecordStore.touch``) moves on. Writes that bypass the
+    dict's own methods (none in the sandbox) would not be seen."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.generation = 0
+        self._ids_by_external_id: dict[str, str] = {}
+        self._external_ids: dict[str, str] = {}  # internal id -> the external id indexed for it
+
+    def by_external_id(self, external_id: str) -> Record | None:
+        record_id = self._ids_by_external_id.get(external_id)
+        record = self.get(record_id) if record_id is not None else None
+        if record is None or record.get("externalId") != external_id:
+            return None
+        return record
+
+    def changed(self, record_id: str) -> None:
+        """The record with this id was inserted, changed in place or deleted."""
+        self.generation += 1
+        old = self._external_ids.pop(record_id, None)
+        if old is not None and self._ids_by_external_id.get(old) == record_id:
+            del self._ids_by_external_id[old]
+        record = super().get(record_id)
+        external_id = record.get("externalId") if record is not None else None
+        if external_id is not None:
+            self._ids_by_external_id[str(external_id)] = record_id
+            self._external_ids[record_id] = str(external_id)
+
+    def __setitem__(self, record_id: str, record: Record) -> None:
+        super().__setitem__(record_id, record)
+        self.changed(record_id)
+
+    def __delitem__(self, record_id: str) -> None:
+        super().__delitem__(record_id)
+        self.changed(record_id)
+
+    def pop(self, record_id: str, *default: Any) -> Any:
+        record = super().pop(record_id, *default)
+        self.changed(record_id)
+        return record
+
+    def setdefault(self, record_id: str, default: Record) -> Record:
+        if record_id not in self:
+            self[record_id] = default
+        return self[record_id]
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        for record_id, record in dict(*args, **kwargs).items():
+            self[record_id] = record
+
+    def popitem(self) -> tuple[str, Record]:
+        record_id, record = super().popitem()
+        self.changed(record_id)
+        return record_id, record
+
+    def clear(self) -> None:
+        for record_id in list(self):
+            del self[record_id]
+
+
+class StockTable(dict[tuple[str, str], Decimal]):
+    """Quantity on hand by (item id, location id), with a ``generation`` every change moves on."""
+
+    def __init__(self, levels: Any = ()) -> None:
+        super().__init__(levels)
+        self.generation = 0
+
+    def __setitem__(self, key: tuple[str, str], quantity: Decimal) -> None:
+        super().__setitem__(key, quantity)
+        self.generation += 1
+
+    def __delitem__(self, key: tuple[str, str]) -> None:
+        super().__delitem__(key)
+        self.generation += 1
+
+    def pop(self, key: tuple[str, str], *default: Any) -> Any:
+        self.generation += 1
+        return super().pop(key, *default)
+
+    def setdefault(self, key: tuple[str, str], default: Decimal) -> Decimal:
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        super().update(*args, **kwargs)
+        self.generation += 1
+
+    def popitem(self) -> tuple[tuple[str, str], Decimal]:
+        self.generation += 1
+        return super().popitem()
+
+    def clear(self) -> None:
+        super().clear()
+        self.generation += 1
+
+
 def record_type_or_404(name: str) -> RecordType:
     record_type = resolve_type(name)
     if record_type is None:
@@ -59,9 +162,28 @@ class RecordStore:
     def __init__(self, clock: SandboxClock) -> None:
         self.clock = clock
         self.lock = threading.RLock()
-        self.records: dict[str, dict[str, Record]] = {name: {} for name in RECORD_TYPES}
-        self.stock: dict[tuple[str, str], Decimal] = {}  # (item id, location id) -> quantity on hand
+        self.records: dict[str, RecordTable] = {name: RecordTable() for name in RECORD_TYPES}
+        self._stock = StockTable()
+        self._stock_generation = 0  # moves on when the stock table is replaced, not only changed
         self._next_id = 100
+        self.derived: dict[str, Any] = {}  # what other modules build from these records (SuiteQL tables)
+
+    @property
+    def stock(self) -> dict[tuple[str, str], Decimal]:
+        """Quantity on hand by (item id, location id): a ``StockTable``, counting its changes."""
+        return self._stock
+
+    @stock.setter
+    def stock(self, levels: dict[tuple[str, str], Decimal]) -> None:
+        """Put back a copy taken earlier (a refused request restores the stock it found)."""
+        self._stock_generation += self._stock.generation + 1
+        self._stock = StockTable(levels)
+
+    def generation(self, name: str) -> int:
+        """How often the records of type ``name`` (or ``"stock"``) have changed: equal means unchanged."""
+        if name == "stock":
+            return self._stock_generation + self._stock.generation
+        return self.records[name].generation
 
     # --- identity ---------------------------------------------------------------------------------
 
@@ -74,8 +196,7 @@ class RecordStore:
         """A record by internal id or by ``eid:<externalId>``."""
         table = self.records[record_type.name]
         if key.startswith("eid:"):
-            external_id = key[4:]
-            return next((r for r in table.values() if r.get("externalId") == external_id), None)
+            return table.by_external_id(key[4:])
         return table.get(key)
 
     def get(self, record_type: RecordType, key: str) -> Record:
@@ -108,7 +229,12 @@ class RecordStore:
         return record
 
     def touch(self, record: Record) -> None:
+        """Mark a record changed in place: a new ``lastModifiedDate``, and its table's ``generation``."""
         record["lastModifiedDate"] = self.clock.now()
+        for table in self.records.values():
+            if table.get(record.get("id", "")) is record:
+                table.changed(record["id"])
+                return
 
     def delete(self, record_type: RecordType, key: str) -> Record:
         record = self.get(record_type, key)
@@ -123,15 +249,15 @@ class RecordStore:
             raise user_error(
                 f"Invalid externalId {external_id!r}: use letters, digits, '_' and '-'.", path="externalId"
             )
-        for other in self.records[record_type.name].values():
-            if other.get("externalId") == external_id and other["id"] != record.get("id"):
-                # [UNCONF] NetSuite's code for a duplicate external id; DUP_RCRD is its generic duplicate.
-                raise NetSuiteError(
-                    400,
-                    "DUP_RCRD",
-                    f"A {record_type.name} record with external ID {external_id} already exists.",
-                    path="externalId",
-                )
+        other = self.records[record_type.name].by_external_id(str(external_id))
+        if other is not None and other["id"] != record.get("id"):
+            # [UNCONF] NetSuite's code for a duplicate external id; DUP_RCRD is its generic duplicate.
+            raise NetSuiteError(
+                400,
+                "DUP_RCRD",
+                f"A {record_type.name} record with external ID {external_id} already exists.",
+                path="externalId",
+            )
 
     # --- validation -------------------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ from erpsync.sandboxes.netsuite.paging import page, page_window
 from erpsync.sandboxes.netsuite.query_filter import record_matches
 from erpsync.sandboxes.netsuite.records import RECORD_PATH, record_type_or_404
 from erpsync.sandboxes.netsuite.schema import Kind
-from erpsync.sandboxes.netsuite.suiteql import run_suiteql
+from erpsync.sandboxes.netsuite.suiteql import run_suiteql_page
 
 if TYPE_CHECKING:
     from erpsync.sandboxes.netsuite.app import NetSuiteSandbox
@@ -167,8 +167,7 @@ def suiteql_router(account: Account, gate: ApiGate) -> APIRouter:
             if not isinstance(body, dict) or not isinstance(body.get("q"), str):
                 raise user_error('The body of a SuiteQL request is {"q": "SELECT ..."}.')
             limit, offset = page_window(request.query_params.get("limit"), request.query_params.get("offset"))
-            with account.lock:
-                rows = run_suiteql(account, body["q"])
+            rows = run_suiteql_page(account, body["q"], offset=offset, limit=limit)
             return JSONResponse(
                 page(rows, limit=limit, offset=offset, url=f"{base_url(request)}{SUITEQL_PATH}")
             )

@@ -1,6 +1,7 @@
 """SuiteQL over the sandbox's records: the query is parsed by sqlglot (Oracle dialect, as SuiteQL is),
 checked against the SuiteQL tables the sandbox knows, rewritten for SQLite and run on an in-memory copy
-of the account.
+of the account. The copy is kept between queries: a table is rebuilt only when a record type it is built
+from has changed since (``RecordStore.generation``), so a query costs what it reads, not the account's size.
 
     POST /services/rest/query/v1/suiteql?limit=2&offset=0     Prefer: transient
     {"q": "SELECT id, TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS modified FROM customer
@@ -23,6 +24,8 @@ from __future__ import annotations
 import functools
 import re
 import sqlite3
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -46,26 +49,123 @@ def invalid_query(reason: str) -> NetSuiteError:
 
 
 def run_suiteql(account: Account, query: str) -> list[dict[str, str]]:
-    """Every row of ``query`` as NetSuite answers it (paging is the caller's)."""
+    """Every row of ``query`` as NetSuite answers it."""
+    prepared = _prepare(query)
+    names, raw_rows = _execute(account, prepared.tables, prepared.sql, prepared.row_cap)
+    return _answer_rows(names, raw_rows, prepared.date_positions)
+
+
+def run_suiteql_page(account: Account, query: str, *, offset: int, limit: int) -> list[dict[str, str] | None]:
+    """The answer to ``query`` for ``paging.page``: one entry per row of the whole answer, only rows
+    ``offset`` to ``offset + limit`` filled in, the others None. SQLite counts the answer and returns only
+    that window, so a page of a 100,000-row answer converts one page of rows, not the whole answer."""
+    prepared = _prepare(query)
+    if prepared.count_sql is None:  # the query limits its rows itself: page the whole answer
+        return list(run_suiteql(account, query))
+    with account.lock:  # the count and the window see the same records
+        _, ((total,),) = _execute(account, prepared.tables, prepared.count_sql, None)
+        if prepared.row_cap is not None:
+            total = min(total, prepared.row_cap)
+        size = min(limit, total - offset)
+        rows: list[dict[str, str]] = []
+        if size > 0:
+            window = f"{prepared.sql} LIMIT {size} OFFSET {offset}"
+            names, raw_rows = _execute(account, prepared.tables, window, None)
+            rows = _answer_rows(names, raw_rows, prepared.date_positions)
+    before: list[dict[str, str] | None] = [None] * min(offset, total)
+    return [*before, *rows, *[None] * (total - len(before) - len(rows))]
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    sql: str  # the query for SQLite
+    count_sql: str | None  # SELECT COUNT(*) of its rows; None when the query limits its rows itself
+    tables: frozenset[str]
+    date_positions: frozenset[int | str]
+    row_cap: int | None
+
+
+@functools.lru_cache(maxsize=256)  # a change poll sends the same query for every page
+def _prepare(query: str) -> _Prepared:
     statement = _parse(query)
     tables = _referenced_tables(statement)
     date_positions = _bare_date_projections(statement)
     _rewrite_functions(statement)
     row_cap = _take_rownum_limit(statement)
     _quote_known_names(statement)
-    sql = statement.sql(dialect="sqlite")
-    connection = _load(account, tables)
-    try:
-        cursor = connection.execute(sql)
-        names = [d[0].lower() for d in cursor.description]
-        raw_rows = cursor.fetchall() if row_cap is None else cursor.fetchmany(row_cap)
-    except sqlite3.Error as exc:
-        raise invalid_query(_explain(str(exc))) from None
-    finally:
-        connection.close()
+    _order_nulls_naturally(statement)
+    return _Prepared(
+        statement.sql(dialect="sqlite"),
+        _count_sql(statement),
+        frozenset(tables),
+        frozenset(date_positions),
+        row_cap,
+    )
+
+
+def _execute(
+    account: Account, tables: frozenset[str], sql: str, row_cap: int | None
+) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Run SQL on the account's SuiteQL tables, brought up to date first (under the account's lock: one
+    query at a time on the shared database, and no write while a table is rebuilt)."""
+    with account.lock:
+        connection = SuiteQLDatabase.of(account).refreshed(tables)
+        try:
+            cursor = connection.execute(sql)
+            names = [d[0].lower() for d in cursor.description]
+            return names, cursor.fetchall() if row_cap is None else cursor.fetchmany(row_cap)
+        except sqlite3.Error as exc:
+            raise invalid_query(_explain(str(exc))) from None
+
+
+def _answer_rows(
+    names: list[str], raw_rows: list[tuple[Any, ...]], date_positions: frozenset[int | str]
+) -> list[dict[str, str]]:
     if "*" in date_positions:
-        date_positions = {i for i, name in enumerate(names) if name in DATE_COLUMNS}
+        date_positions = frozenset(i for i, name in enumerate(names) if name in DATE_COLUMNS)
     return [_answer_row(names, row, date_positions) for row in raw_rows]
+
+
+def _count_sql(statement: exp.Select | exp.Union) -> str | None:
+    """``SELECT COUNT(*)`` of the query's rows, or None when the query limits its rows itself. A plain
+    query is counted without its select list (SQLite would compute every selected value of every row);
+    one with DISTINCT, GROUP BY or aggregates is counted as a sub-query."""
+    if any(statement.args.get(part) for part in ("limit", "offset", "fetch")):
+        return None
+    sql = statement.sql(dialect="sqlite")
+    if not isinstance(statement, exp.Select):
+        return f"SELECT COUNT(*) FROM ({sql})"
+    aliases = {p.alias.lower() for p in statement.expressions if isinstance(p, exp.Alias)}
+    where = statement.args.get("where")
+    if (
+        statement.args.get("distinct")
+        or statement.args.get("group")
+        or statement.args.get("having")
+        or any(p.find(exp.AggFunc, exp.Window) for p in statement.expressions)
+        or (where and any(c.name.lower() in aliases for c in where.find_all(exp.Column)))
+    ):
+        return f"SELECT COUNT(*) FROM ({sql})"
+    expressions, order = statement.expressions, statement.args.get("order")
+    statement.set("expressions", [exp.Count(this=exp.Star())])
+    statement.set("order", None)
+    try:
+        return statement.sql(dialect="sqlite")
+    finally:
+        statement.set("expressions", expressions)
+        statement.set("order", order)
+
+
+NEVER_NULL = {"id", "lastmodifieddate"}  # every record has both
+
+
+def _order_nulls_naturally(statement: exp.Expression) -> None:
+    """Oracle sorts NULLs last (ascending), SQLite first, so the SQLite query says NULLS LAST; on columns
+    that are never NULL that clause only stops SQLite from walking an index in order (a change poll's
+    ``ORDER BY lastmodifieddate, id`` would sort the whole table for every page)."""
+    for ordered in statement.find_all(exp.Ordered):
+        column = ordered.this
+        if isinstance(column, exp.Column) and column.name.lower() in NEVER_NULL:
+            ordered.set("nulls_first", not ordered.args.get("desc"))
 
 
 def _parse(query: str) -> exp.Select:
@@ -167,23 +267,60 @@ def _quote_known_names(statement: exp.Expression) -> None:
             column.this.set("quoted", True)
 
 
-def _load(account: Account, tables: set[str]) -> sqlite3.Connection:
-    store = account.store
-    connection = sqlite3.connect(":memory:")
-    connection.create_function("NS_TO_TIMESTAMP", 2, _to_timestamp, deterministic=True)
-    connection.create_function("NS_TO_CHAR", 2, _to_char, deterministic=True)
-    connection.create_function("NS_NOW", 0, lambda: account.clock.now().strftime(SQL_DATETIME))
-    connection.create_function("NS_TODAY", 0, lambda: account.clock.now().strftime("%Y-%m-%d 00:00:00"))
-    connection.create_function("NS_DF", 2, lambda name, value: _display(store, name, value))
-    connection.create_function("NS_DF_STATUS", 2, _display_status)
-    for name in tables:
+class SuiteQLDatabase:
+    """The SuiteQL tables of one account's records in one in-memory SQLite database, kept with the records
+    (``RecordStore.derived``, so a reset account starts a new one). Each table remembers the generations of
+    the record types it was built from and is rebuilt, in one SQLite transaction, when one has moved on.
+    Used under the account's lock only: one thread at a time, and no write while a table is rebuilt."""
+
+    def __init__(self, account: Account, store: RecordStore) -> None:
+        self.store = store
+        self.built: dict[str, tuple[int, ...]] = {}  # table name -> generations of its sources
+        self.connection = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        connection = self.connection
+        connection.create_function("NS_TO_TIMESTAMP", 2, _to_timestamp, deterministic=True)
+        connection.create_function("NS_TO_CHAR", 2, _to_char, deterministic=True)
+        connection.create_function("NS_NOW", 0, lambda: account.clock.now().strftime(SQL_DATETIME))
+        connection.create_function("NS_TODAY", 0, lambda: account.clock.now().strftime("%Y-%m-%d 00:00:00"))
+        connection.create_function("NS_DF", 2, lambda name, value: _display(store, name, value))
+        connection.create_function("NS_DF_STATUS", 2, _display_status)
+
+    @classmethod
+    def of(cls, account: Account) -> SuiteQLDatabase:
+        store = account.store
+        database = store.derived.get("suiteql")
+        if not isinstance(database, cls):
+            database = store.derived["suiteql"] = cls(account, store)
+        return database
+
+    def refreshed(self, tables: AbstractSet[str]) -> sqlite3.Connection:
+        """The connection, with ``tables`` as the records are now."""
+        for name in sorted(tables):
+            sources = tuple(self.store.generation(source) for source in TABLES[name].sources)
+            if self.built.get(name) != sources:
+                self._rebuild(name)
+                self.built[name] = sources
+        return self.connection
+
+    def _rebuild(self, name: str) -> None:
+        self.built.pop(name, None)
         table = TABLES[name]
         columns = ", ".join(f'"{column}"' for column in table.columns)
-        connection.execute(f'CREATE TABLE "{name}" ({columns})')
         marks = ", ".join("?" for _ in table.columns)
-        values = [tuple(_sql_value(row.get(c)) for c in table.columns) for row in table.rows(store)]
-        connection.executemany(f'INSERT INTO "{name}" VALUES ({marks})', values)
-    return connection
+        values = [tuple(_sql_value(row.get(c)) for c in table.columns) for row in table.rows(self.store)]
+        connection = self.connection
+        connection.execute("BEGIN")
+        try:
+            connection.execute(f'DROP TABLE IF EXISTS "{name}"')
+            connection.execute(f'CREATE TABLE "{name}" ({columns})')
+            connection.executemany(f'INSERT INTO "{name}" VALUES ({marks})', values)
+            for index in table.indexes:
+                listed = ", ".join(f'"{column}"' for column in index)
+                connection.execute(f'CREATE INDEX "{name}_{"_".join(index)}" ON "{name}" ({listed})')
+            connection.execute("COMMIT")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
 
 
 def _sql_value(value: Any) -> Any:
@@ -285,7 +422,9 @@ def _display_status(type_code: Any, status: Any) -> Any:
     return f"{TYPE_LABELS.get(str(type_code), type_code)} : {names.get(str(status), status)}"
 
 
-def _answer_row(names: list[str], row: tuple[Any, ...], date_positions: set[int | str]) -> dict[str, Any]:
+def _answer_row(
+    names: list[str], row: tuple[Any, ...], date_positions: AbstractSet[int | str]
+) -> dict[str, Any]:
     answer: dict[str, Any] = {"links": []}
     for index, (name, value) in enumerate(zip(names, row, strict=True)):
         if value is None:

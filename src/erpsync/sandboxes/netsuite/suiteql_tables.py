@@ -2,7 +2,8 @@
 (lower-case names, booleans "T"/"F", datetimes as SQL text in UTC, sales line quantities negative).
 
 Tables: customer, item, location, subsidiary, currency, transaction, transactionline,
-inventoryitemlocations and aggregateitemlocation (stock per item and location).
+inventoryitemlocations and aggregateitemlocation (stock per item and location). Each names the record types
+(and ``"stock"``) its rows are built from, so it is rebuilt only when one of them changed.
 """
 
 from __future__ import annotations
@@ -29,6 +30,18 @@ Row = dict[str, Any]
 class Table:
     columns: tuple[str, ...]
     rows: Callable[[RecordStore], list[Row]]
+    sources: tuple[str, ...]  # record types (and "stock") the rows are built from
+    joined_on: tuple[str, ...] = ()  # columns other than id that joins go through
+
+    @property
+    def indexes(self) -> list[tuple[str, ...]]:
+        """Joins go through ids, change polls order by ``lastmodifieddate, id`` and page with an offset."""
+        wanted = [("id",), ("lastmodifieddate", "id"), *((c,) for c in self.joined_on)]
+        return [index for index in wanted if set(index) <= set(self.columns)]
+
+
+def _family(name: str) -> tuple[str, ...]:
+    return tuple(t.name for t in RECORD_TYPES.values() if t.family == name)
 
 
 def _ref(record: Record, name: str) -> Any:
@@ -249,6 +262,7 @@ _LINE_COLUMNS = (
     "isclosed",
     "createdfrom",
 )
+_STOCK_SOURCES = ("stock", "inventoryItem", "salesOrder")
 _STOCK_COLUMNS = (
     "item",
     "location",
@@ -278,6 +292,7 @@ TABLES: dict[str, Table] = {
             "lastmodifieddate",
         ),
         _customers,
+        ("customer",),
     ),
     "item": Table(
         (
@@ -297,17 +312,23 @@ TABLES: dict[str, Table] = {
             "lastmodifieddate",
         ),
         _items,
+        _family("item"),
     ),
     "location": Table(
-        ("id", "name", "externalid", "isinactive", "subsidiary", "lastmodifieddate"), _locations
+        ("id", "name", "externalid", "isinactive", "subsidiary", "lastmodifieddate"),
+        _locations,
+        ("location",),
     ),
-    "subsidiary": Table(("id", "name"), _simple("subsidiary", "id", "name")),
-    "currency": Table(("id", "name", "symbol"), _simple("currency", "id", "name", "symbol")),
-    "inventoryitemlocations": Table(_STOCK_COLUMNS, _stock),
-    "aggregateitemlocation": Table(_STOCK_COLUMNS, _stock),
-    "transaction": Table(_TRANSACTION_COLUMNS, _transactions),
-    "promotioncode": Table(promotions.PROMOTION_CODE_COLUMNS, promotions.promotion_code_rows),
-    "transactionline": Table(_LINE_COLUMNS, _transaction_lines),
+    "subsidiary": Table(("id", "name"), _simple("subsidiary", "id", "name"), ("subsidiary",)),
+    "currency": Table(("id", "name", "symbol"), _simple("currency", "id", "name", "symbol"), ("currency",)),
+    # committed quantities come from open sales orders; lastquantityavailablechange from the item
+    "inventoryitemlocations": Table(_STOCK_COLUMNS, _stock, _STOCK_SOURCES, ("item",)),
+    "aggregateitemlocation": Table(_STOCK_COLUMNS, _stock, _STOCK_SOURCES, ("item",)),
+    "transaction": Table(_TRANSACTION_COLUMNS, _transactions, _family("transaction")),
+    "promotioncode": Table(
+        promotions.PROMOTION_CODE_COLUMNS, promotions.promotion_code_rows, ("promotionCode",)
+    ),
+    "transactionline": Table(_LINE_COLUMNS, _transaction_lines, _family("transaction"), ("transaction",)),
 }
 
 TYPE_LABELS = {
