@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import json
 import threading
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -250,6 +251,25 @@ def test_duplicate_delivery_repeats_the_same_webhook(shop: Shop, receiver: Recei
     (first_headers, first_body), (second_headers, second_body) = receiver.received
     assert first_body == second_body
     assert first_headers["x-shopify-webhook-id"] == second_headers["x-shopify-webhook-id"]
+
+
+def test_delivery_totals_count_every_attempt_beyond_the_log(shop: Shop, receiver: Receiver) -> None:
+    shop.sandbox.webhooks._log = deque(maxlen=2)  # the log keeps the last LOG_SIZE attempts: here 2
+    shop.http.put(
+        "/_sandbox/shopify/settings",
+        json={"webhooks": {"duplicate_rate": 1.0, "seed": 3, "time_scale": 0.0001}},
+    )
+    subscribe(shop, receiver.url, ["CUSTOMERS_CREATE"])
+    receiver.failures_left = 1
+    for n in range(3):
+        email = f"t{n}@example.com"
+        shop.data(
+            f'mutation {{ customerCreate(input: {{email: "{email}"}}) {{ userErrors {{ message }} }} }}'
+        )
+    assert shop.sandbox.webhooks.wait_idle(timeout=30)
+    # three webhooks, each delivered twice, one attempt refused and retried: 7 attempts, the log keeps 2
+    assert shop.sandbox.webhooks.totals() == {"attempts": 7, "webhooks": 3}
+    assert len(shop.sandbox.webhooks.log()) == 2
 
 
 def test_one_merchant_action_shares_an_event_id_across_topics(shop: Shop, receiver: Receiver) -> None:

@@ -104,6 +104,9 @@ class WebhookDispatcher:
         self._sequence = itertools.count()
         self._wake = threading.Condition()
         self._log: deque[Record] = deque(maxlen=LOG_SIZE)
+        # Totals since start, beyond the log's last LOG_SIZE entries (a 10,000-order chaos run makes ~25,000)
+        self._attempts = 0
+        self._webhook_ids: set[str] = set()
         self._thread: threading.Thread | None = None
         self._stopping = False
         self.pending = 0
@@ -133,6 +136,12 @@ class WebhookDispatcher:
     def log(self) -> list[Record]:
         with self._wake:
             return list(self._log)
+
+    def totals(self) -> dict[str, int]:
+        """Delivery attempts since start (retries and duplicate deliveries included) and the webhooks they
+        carried (distinct webhook ids): unlike ``log()``, not limited to the last LOG_SIZE attempts."""
+        with self._wake:
+            return {"attempts": self._attempts, "webhooks": len(self._webhook_ids)}
 
     # ------------------------------------------------------------------ emitting
     def emit(self, store: ShopStore, topic: str, payload: Record, event_id: str | None = None) -> None:
@@ -242,6 +251,8 @@ class WebhookDispatcher:
         }
         with self._wake:
             self._log.append(entry)
+            self._attempts += 1
+            self._webhook_ids.add(delivery.headers["X-Shopify-Webhook-Id"])
             if not ok and delivery.attempts < MAX_ATTEMPTS:
                 wait = RETRY_DELAYS[delivery.attempts - 1] * self.settings.time_scale
                 delivery.due = time.monotonic() + wait
