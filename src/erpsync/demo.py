@@ -56,6 +56,9 @@ SHOPIFY_SEED = 11  # gives the store its locations and customers; its own catalo
 NETSUITE_SEED = 7
 ERPS = ("netsuite", "tryton")
 WAIT_SECONDS = 120.0
+# The engine budgets every demo worker declares: flows at once on each system's queue, across all workers.
+SHOP_CONCURRENCY = 4
+NETSUITE_CONCURRENCY = 15
 DEMO_SENDER = "erpsync demo shop <shop@erpsync-demo.test>"
 CODE_PERCENT = 10  # a shopper's discount code takes this much off every line
 
@@ -76,6 +79,22 @@ mutation orderCancel($orderId: ID!) {
     orderCancelUserErrors { field message code }
   }
 }"""
+ORDER_EDIT_BEGIN = """
+mutation orderEditBegin($id: ID!) { orderEditBegin(id: $id) {
+  calculatedOrder { id lineItems(first: 50) { nodes { id sku quantity } } }
+  userErrors { field message } } }"""
+ORDER_EDIT_SET_QUANTITY = """
+mutation orderEditSetQuantity($id: ID!, $line: ID!, $quantity: Int!) {
+  orderEditSetQuantity(id: $id, lineItemId: $line, quantity: $quantity, restock: true) {
+    calculatedLineItem { id } userErrors { field message } } }"""
+ORDER_EDIT_ADD_VARIANT = """
+mutation orderEditAddVariant($id: ID!, $variant: ID!, $quantity: Int!) {
+  orderEditAddVariant(id: $id, variantId: $variant, quantity: $quantity) {
+    calculatedLineItem { id } userErrors { field message } } }"""
+ORDER_EDIT_COMMIT = """
+mutation orderEditCommit($id: ID!) {
+  orderEditCommit(id: $id, notifyCustomer: false, staffNote: "changed at the customer's request") {
+    order { id edited totalPriceSet { shopMoney { amount } } } userErrors { field message } } }"""
 ORDER_CREATE = """
 mutation orderCreate($order: OrderCreateOrderInput!) {
   orderCreate(order: $order) { order { id name } userErrors { field message } }
@@ -352,6 +371,32 @@ class DemoEnvironment:
         self.placed_orders.append(order_id)
         return order_id
 
+    def edit_in_store(
+        self, order_id: str, *, units: dict[str, int], add: dict[str, int] | None = None
+    ) -> Decimal:
+        """Staff edit the order in Shopify (begin, set units per SKU, add variants, commit); returns the
+        order's new total."""
+        edit = self._edit_step(ORDER_EDIT_BEGIN, {"id": f"gid://shopify/Order/{order_id}"})["calculatedOrder"]
+        for line in edit["lineItems"]["nodes"]:
+            if line["sku"] in units:
+                variables = {"id": edit["id"], "line": line["id"], "quantity": units[line["sku"]]}
+                self._edit_step(ORDER_EDIT_SET_QUANTITY, variables)
+        variants = self._variants_by_sku()
+        for sku, quantity in (add or {}).items():
+            self._edit_step(
+                ORDER_EDIT_ADD_VARIANT,
+                {"id": edit["id"], "variant": variants[sku]["id"], "quantity": quantity},
+            )
+        committed = self._edit_step(ORDER_EDIT_COMMIT, {"id": edit["id"]})["order"]
+        return Decimal(committed["totalPriceSet"]["shopMoney"]["amount"])
+
+    def _edit_step(self, mutation: str, variables: dict[str, Any]) -> dict[str, Any]:
+        data = self._graphql(mutation, variables)
+        payload: dict[str, Any] = next(iter(data.values()))
+        if payload["userErrors"]:
+            raise RuntimeError(f"Shopify sandbox refused the order edit: {payload['userErrors']}")
+        return payload
+
     def cancel_in_store(self, order_id: str) -> None:
         """The shopper cancels the order in Shopify (stock restocked, no refund: nothing was captured yet)."""
         result = self._graphql(ORDER_CANCEL, {"orderId": f"gid://shopify/Order/{order_id}"})["orderCancel"]
@@ -370,12 +415,15 @@ def demo_environment(
     email_sink: EmailSink | None = None,
     shipping_confirmation: str = "store",
     netsuite_settings: NetSuiteSettings | None = None,
+    shop_concurrency: int = SHOP_CONCURRENCY,
 ) -> Iterator[DemoEnvironment]:
     """Serve the Shopify sandbox and the ERP (the NetSuite sandbox, or a real Tryton), connect erpsync to
     them, launch the engine with every flow; tear everything down after.
 
     With ``email_sink`` the shipping confirmations go to it: sent by the Shopify sandbox
     (``shipping_confirmation="store"``, Shopify's notifyCustomer) or by erpsync's notifier (``"erpsync"``).
+    ``shop_concurrency``: Shopify flows at once (a big chaos run on a Plus shop's rate limit raises it; every
+    worker on the same database must declare the same).
     """
     if erp not in ERPS:
         raise ValueError(f"unknown demo ERP {erp!r}; choose one of {', '.join(ERPS)}")
@@ -399,9 +447,9 @@ def demo_environment(
         if email_sink is not None:
             _send_mail_to(email_sink, shipping_confirmation, shopify_sandbox, hub)
         engine = Engine(database_url, worker_id=worker_id)
-        engine.budget(shop.system, concurrency=4)
+        engine.budget(shop.system, concurrency=shop_concurrency)
         # The demo's Tryton runs on SQLite, which serialises writers: one sale at a time (on PostgreSQL more).
-        engine.budget(erp_connector.system, concurrency=15 if erp == "netsuite" else 1)
+        engine.budget(erp_connector.system, concurrency=NETSUITE_CONCURRENCY if erp == "netsuite" else 1)
         register_flows(engine, hub)
         engine.launch()
         stack.callback(engine.shutdown)

@@ -52,7 +52,7 @@ from fastapi import FastAPI
 from tests.chaos.private_postgres import private_postgres
 
 import erpsync.demo
-from erpsync.demo import DemoEnvironment, demo_environment, shopper_basket
+from erpsync.demo import SHOP_CONCURRENCY, DemoEnvironment, demo_environment, shopper_basket
 from erpsync.flows import inventory, orders, tieout
 from erpsync.flows.polling import MAX_PAGES_PER_POLL
 from erpsync.sandboxes.common import serve_in_thread
@@ -112,6 +112,7 @@ class Outcome:
     faults_injected: dict[str, dict[str, int]] = field(default_factory=dict)
     webhook_deliveries: int = 0
     workers: int = 1
+    shop_concurrency: int = SHOP_CONCURRENCY
     kills: int = 0
     kill_moments: list[tuple[str, float]] = field(default_factory=list)  # (worker id, seconds after start)
     flows_started_by_worker: Counter[str] = field(default_factory=Counter)
@@ -132,7 +133,7 @@ class Outcome:
         injected = {system: sum(kinds.values()) for system, kinds in self.faults_injected.items()}
         return (
             f"orders={self.orders} bad_orders={len(self.bad_orders)} reconcile_only={self.reconcile_only} "
-            f"workers={self.workers} kills={self.kills} "
+            f"workers={self.workers} shop_concurrency={self.shop_concurrency} kills={self.kills} "
             f"kill_moments={[(w, round(s, 1)) for w, s in self.kill_moments]} "
             f"faults_injected={injected} "
             f"({self.faults_injected}) webhook_deliveries={self.webhook_deliveries} "
@@ -155,13 +156,15 @@ def run_chaos(
     kills: int = 0,
     bad_orders: int | None = None,
     shop_plan: str = "standard",
+    shop_concurrency: int = SHOP_CONCURRENCY,
     say: Callable[[str], None] = lambda line: None,
 ) -> Outcome:
     """``workers`` > 1 (PostgreSQL only): worker processes besides this one share the work; ``kills`` of
     them are SIGKILLed at random moments while the orders flow, each started again under its worker id,
     which recovers the flows it had in flight. ``bad_orders``: how many orders carry a data error (default
     about 1 %, at least one of each kind). ``shop_plan``: the Shopify sandbox's rate-limit preset (standard:
-    100 cost points/s, plus: 1,000), the bound of a big run's speed."""
+    100 cost points/s, plus: 1,000). ``shop_concurrency``: Shopify flows at once across the workers (the
+    demo's 4 bounds a big run's fulfillment phase)."""
     if kills and workers < 2:
         raise ValueError("a kill needs a worker process besides this one: workers >= 2")
     if workers > 1 and database_url.startswith("sqlite"):
@@ -172,10 +175,18 @@ def run_chaos(
     bad_count = bad_orders if bad_orders is not None else max(len(BAD_KINDS), int(order_count * BAD_SHARE))
     with (
         _recording_sandboxes() as sandboxes,
-        demo_environment(database_url, worker_id="chaos") as env,
+        demo_environment(database_url, worker_id="chaos", shop_concurrency=shop_concurrency) as env,
         _webhook_intake(env) as intake_url,
         _one_shopify_client(env),
-        WorkerProcesses(database_url, env, sandboxes, count=workers - 1, rng=rng, started=started) as pool,
+        WorkerProcesses(
+            database_url,
+            env,
+            sandboxes,
+            count=workers - 1,
+            rng=rng,
+            started=started,
+            shop_concurrency=shop_concurrency,
+        ) as pool,
         ExitStack() as running,
     ):
         env.wait_seconds = settle  # one poll of a big run's shipments outlasts the demo's 120 s
@@ -190,7 +201,12 @@ def run_chaos(
         unsubscribed = int(order_count * UNSUBSCRIBED_SHARE)
         bad_at = _bad_positions(rng, unsubscribed, order_count, bad_count)
         say(f"placing {order_count} orders ({bad_count} bad) with {workers} worker(s)")
-        outcome = Outcome(orders=order_count, reconcile_only=unsubscribed, workers=workers)
+        outcome = Outcome(
+            orders=order_count,
+            reconcile_only=unsubscribed,
+            workers=workers,
+            shop_concurrency=shop_concurrency,
+        )
         placed: list[str] = []
         running.enter_context(_progress(env, placed, outcome, started, say))
         for n in range(unsubscribed):
@@ -284,8 +300,10 @@ class WorkerProcesses:
         count: int,
         rng: random.Random,
         started: float,
+        shop_concurrency: int = SHOP_CONCURRENCY,
     ) -> None:
         self.database_url = database_url
+        self.shop_concurrency = shop_concurrency
         self.ids = [f"chaos-{n}" for n in range(2, count + 2)]
         self.kills = 0
         self.kill_moments: list[tuple[str, float]] = []
@@ -334,7 +352,8 @@ class WorkerProcesses:
             self._folder = Path(tempfile.mkdtemp(prefix="chaos-worker-"))
             (self._folder / "sandboxes.json").write_text(json.dumps(self._sandboxes))
         command = [sys.executable, str(WORKER), "--database-url", self.database_url,
-                   "--worker-id", worker_id, "--sandboxes", str(self._folder / "sandboxes.json")]  # fmt: skip
+                   "--worker-id", worker_id, "--sandboxes", str(self._folder / "sandboxes.json"),
+                   "--shop-concurrency", str(self.shop_concurrency)]  # fmt: skip
         log = (self._folder / f"{worker_id}-{self.kills}.log").open("w")
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, text=True)
         assert process.stdout is not None
@@ -744,6 +763,12 @@ def main(argv: list[str] | None = None) -> int:
         default="standard",
         help="Shopify rate-limit preset: standard (100 points/s), advanced, plus (1,000), enterprise",
     )
+    parser.add_argument(
+        "--shop-concurrency",
+        type=int,
+        default=SHOP_CONCURRENCY,
+        help=f"Shopify flows at once across all workers (default: the demo's {SHOP_CONCURRENCY})",
+    )
     parser.add_argument("--json", type=Path, help="also write the outcome's figures to this file")
     args = parser.parse_args(argv)
 
@@ -762,6 +787,7 @@ def main(argv: list[str] | None = None) -> int:
             workers=args.workers,
             kills=args.kills,
             shop_plan=args.shop_plan,
+            shop_concurrency=args.shop_concurrency,
             say=say,
         )
     say(outcome.summary())

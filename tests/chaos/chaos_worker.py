@@ -1,7 +1,8 @@
 """A second erpsync worker process for the chaos run: the same flows, connectors to the same sandboxes, the
 same PostgreSQL database; the test SIGKILLs it mid-run and starts it again under the same worker id.
 
-    python tests/chaos/chaos_worker.py --database-url URL --worker-id ID --sandboxes sandboxes.json
+    python tests/chaos/chaos_worker.py --database-url URL --worker-id ID --sandboxes sandboxes.json \
+        [--shop-concurrency N]
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 from erpsync.connectors.netsuite.auth import auth_from_credentials
 from erpsync.connectors.netsuite.connector import NetSuiteConnector
 from erpsync.connectors.shopify.connector import ShopifyConnector
-from erpsync.demo import _location_map
+from erpsync.demo import NETSUITE_CONCURRENCY, SHOP_CONCURRENCY, _location_map
 from erpsync.engine import Engine
 from erpsync.flows import Hub, register_flows
 from erpsync.store import Store
@@ -27,6 +28,7 @@ def main() -> None:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--worker-id", required=True)
     parser.add_argument("--sandboxes", type=Path, required=True)
+    parser.add_argument("--shop-concurrency", type=int, default=SHOP_CONCURRENCY)
     args = parser.parse_args()
     sandboxes = json.loads(args.sandboxes.read_text())
     shop_url, shop = sandboxes["shopify"]["url"], sandboxes["shopify"]["credentials"]
@@ -44,8 +46,8 @@ def main() -> None:
     )
     engine = Engine(args.database_url, worker_id=args.worker_id)
     # The same budgets as the demo's process: every worker must register the same queue configuration.
-    engine.budget(shop_connector.system, concurrency=4)
-    engine.budget(erp_connector.system, concurrency=15)
+    engine.budget(shop_connector.system, concurrency=args.shop_concurrency)
+    engine.budget(erp_connector.system, concurrency=NETSUITE_CONCURRENCY)
     register_flows(engine, hub)
     engine.launch()
     print("ready", flush=True)
