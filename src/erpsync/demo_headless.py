@@ -6,6 +6,8 @@ seeds the catalog and stock, places N orders with a realistic mix, and runs ever
 - plain web orders, coupon orders (a 10 % code: NetSuite's discount item is configured in the connector's
   settings, as ``erpsync.yaml`` would), B2B orders for the store's companies (on payment terms);
 - a few orders cancelled by the shopper after NetSuite accepted them, before shipping (cancelled there);
+- a few orders edited by staff in Shopify after NetSuite accepted them, before shipping (a unit fewer, a
+  product added): the sales order follows, NetSuite ships, bills and ties out the edited order;
 - some orders refunded in part after they shipped (a credit memo in NetSuite);
 - a deliberate few BAD orders (one in 50, at least one): a SKU sold only in the store, which NetSuite never
   gets; each waits, visibly, and is listed with its reason.
@@ -43,6 +45,7 @@ FIELDS = (
     "emails_sent",
     "invoices_in_erp",
     "refunds_to_credit_memos",
+    "edits_in_erp",
     "exceptions_open",
     "duplicates_in_erp",
     "tie_out_differences",
@@ -57,6 +60,7 @@ class PlannedOrder:
     kind: str  # plain | coupon | b2b | bad
     cancel: bool = False
     refund: bool = False
+    edit: bool = False
     order_id: str = ""
     basket: list[tuple[str, int]] = dataclasses.field(default_factory=list)
 
@@ -64,7 +68,7 @@ class PlannedOrder:
 def plan_orders(count: int, rng: random.Random) -> list[PlannedOrder]:
     """The mix: 1 in 50 bad (at least one), ~10 % B2B, ~15 % coupon, the rest plain web orders; ~3 % of the
     good orders cancelled after NetSuite accepted them, ~10 % of the plain ones refunded in part after
-    shipping (at least one of each)."""
+    shipping, ~3 % of the others edited before shipping (at least one of each)."""
     bad = max(1, count // BAD_ORDER_EVERY)
     plan = [PlannedOrder("plain") for _ in range(count)]
     spacing = count / bad
@@ -83,8 +87,11 @@ def plan_orders(count: int, rng: random.Random) -> list[PlannedOrder]:
     for index in good[b2b + coupon : b2b + coupon + cancelled]:
         plan[index].cancel = True
     plain = [index for index in good if plan[index].kind == "plain" and not plan[index].cancel]
-    for index in plain[: max(1, round(count * 0.10))]:
+    refunds = max(1, round(count * 0.10))
+    for index in plain[:refunds]:
         plan[index].refund = True
+    for index in plain[refunds : refunds + max(1, round(count * 0.03))]:
+        plan[index].edit = True
     return plan
 
 
@@ -136,6 +143,12 @@ def run_headless(
             env.cancel_in_store(order.order_id)
         env.sync_orders("cancelled")
         lap(f"cancellations: {len(cancelled)} orders cancelled in Shopify, then in NetSuite")
+
+        edited = [order for order in plan if order.edit]
+        for order in edited:
+            _edit(env, order, skus)
+        amended = env.sync_orders("edited")
+        lap(f"order edits: {len(edited)} orders edited in Shopify, {len(amended)} order runs after them")
 
         env.ship_open_orders()
         shipped = env.sync_fulfillments("shipped")
@@ -197,6 +210,14 @@ def _place_coupon_order(env: DemoEnvironment, basket: list[tuple[str, int]], ema
     return env.place_order(basket, email=email, code=COUPON_CODE)
 
 
+def _edit(env: DemoEnvironment, order: PlannedOrder, skus: list[str]) -> None:
+    """Staff take a unit off the first line (when it has more than one) and add a product not ordered."""
+    first_sku, first_units = order.basket[0]
+    units = {first_sku: first_units - 1} if first_units > 1 else {}
+    extra = next(sku for sku in skus if sku not in dict(order.basket))
+    env.edit_in_store(order.order_id, units=units, add={extra: 1})
+
+
 # --- measuring ----------------------------------------------------------------------------------------------
 def measure(
     env: DemoEnvironment, sink: EmailSink, plan: list[PlannedOrder], report: dict[str, Any]
@@ -230,12 +251,27 @@ def measure(
         "emails_sent": len(sink.messages(subject="is on the way")),
         "invoices_in_erp": len(invoices),
         "refunds_to_credit_memos": len(credit_memos),
+        "edits_in_erp": _edits_in_erp(env, plan),
         "exceptions_open": len(exceptions) + len(holds),
         "duplicates_in_erp": _duplicates(sales_orders),
         "tie_out_differences": len(unexplained),
         "seconds": 0.0,
         "bad_orders": bad,
     }
+
+
+def _edits_in_erp(env: DemoEnvironment, plan: list[PlannedOrder]) -> int:
+    """Edited orders whose NetSuite sales order has, line for line, the units Shopify shows after the edit."""
+    client = env.hub.erp.client  # type: ignore[attr-defined]
+    line_field = env.hub.erp.settings.line_id_field  # type: ignore[attr-defined]
+    matching = 0
+    for order in (o for o in plan if o.edit):
+        in_store = {line.line_id: line.quantity for line in env.hub.shop.get_order(order.order_id).lines}
+        sales_order = client.find_by_external_id("salesOrder", external_id_for(f"shopify:{order.order_id}"))
+        lines = (sales_order or {}).get("item", {}).get("items", [])
+        in_erp = {str(line.get(line_field)): int(line["quantity"]) for line in lines}
+        matching += in_store == in_erp
+    return matching
 
 
 def _duplicates(sales_orders: list[dict[str, Any]]) -> int:

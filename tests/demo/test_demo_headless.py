@@ -59,6 +59,10 @@ def test_headless_demo_runs_every_order_once_and_its_figures_match_the_systems(t
     assert figures["tie_out_differences"] == 0
     assert checked["tie_out_rows"] == [bad[0]["business_key"]]
 
+    # Staff edits after NetSuite took the orders: each sales order follows, and the tie-out above is clean
+    # with the edited amounts.
+    assert figures["edits_in_erp"] == checked["edited_in_store"] >= 1
+
 
 def _look(env: DemoEnvironment, sink: EmailSink) -> dict[str, Any]:
     """What the systems hold, read independently of the demo's own measuring."""
@@ -95,6 +99,7 @@ def _look(env: DemoEnvironment, sink: EmailSink) -> dict[str, Any]:
         "invoices": len(list(client.suiteql_rows("SELECT id FROM transaction WHERE type = 'CustInvc'"))),
         "credit_memos": len(list(client.suiteql_rows("SELECT id FROM transaction WHERE type = 'CustCred'"))),
         "store_refunds": len(shop["tables"]["refunds"]),
+        "edited_in_store": sum(1 for order_id in placed if orders[order_id].get("edited")),
         "held": len(env.hub.store.holds()),
         "parked": env.hub.store.exceptions(status="open"),
         "tie_out_rows": [row["business_key"] for row in report["rows"]],

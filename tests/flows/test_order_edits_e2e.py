@@ -16,19 +16,6 @@ from erpsync.connectors.netsuite import external_id_for
 from erpsync.demo import DemoEnvironment, demo_environment
 from erpsync.flows import orders
 
-BEGIN = """mutation($id: ID!) { orderEditBegin(id: $id) {
-  calculatedOrder { id lineItems(first: 50) { nodes { id sku quantity } } }
-  userErrors { field message } } }"""
-SET_QUANTITY = """mutation($id: ID!, $line: ID!, $quantity: Int!) {
-  orderEditSetQuantity(id: $id, lineItemId: $line, quantity: $quantity, restock: true) {
-    calculatedLineItem { id } userErrors { field message } } }"""
-ADD_VARIANT = """mutation($id: ID!, $variant: ID!, $quantity: Int!) {
-  orderEditAddVariant(id: $id, variantId: $variant, quantity: $quantity) {
-    calculatedLineItem { id } userErrors { field message } } }"""
-COMMIT = """mutation($id: ID!) {
-  orderEditCommit(id: $id, notifyCustomer: false, staffNote: "customer phoned") {
-    order { id edited totalPriceSet { shopMoney { amount } } } userErrors { field message } } }"""
-
 
 @pytest.fixture
 def env(sqlite_url: str) -> Iterator[DemoEnvironment]:
@@ -40,29 +27,9 @@ def env(sqlite_url: str) -> Iterator[DemoEnvironment]:
 def edit_in_store(
     env: DemoEnvironment, order_id: str, *, units: dict[str, int], add: dict[str, int] | None = None
 ) -> Decimal:
-    """Staff edit the order in Shopify: set units per SKU, add variants; returns the new total."""
     # Shopify's updatedAt has whole seconds: staff edit later than the poll that synced the order.
     time.sleep(1.0)
-    graphql = env._graphql
-    begun = _ok(graphql(BEGIN, {"id": f"gid://shopify/Order/{order_id}"}), "orderEditBegin")
-    calculated = begun["calculatedOrder"]
-    for line in calculated["lineItems"]["nodes"]:
-        if line["sku"] in units:
-            variables = {"id": calculated["id"], "line": line["id"], "quantity": units[line["sku"]]}
-            _ok(graphql(SET_QUANTITY, variables), "orderEditSetQuantity")
-    variants = env._variants_by_sku()
-    for sku, quantity in (add or {}).items():
-        variables = {"id": calculated["id"], "variant": variants[sku]["id"], "quantity": quantity}
-        _ok(graphql(ADD_VARIANT, variables), "orderEditAddVariant")
-    committed = _ok(graphql(COMMIT, {"id": calculated["id"]}), "orderEditCommit")
-    assert committed["order"]["edited"] is True
-    return Decimal(committed["order"]["totalPriceSet"]["shopMoney"]["amount"])
-
-
-def _ok(data: dict[str, Any], mutation: str) -> dict[str, Any]:
-    payload: dict[str, Any] = data[mutation]
-    assert payload["userErrors"] == [], payload["userErrors"]
-    return payload
+    return env.edit_in_store(order_id, units=units, add=add)
 
 
 def _sales_order(env: DemoEnvironment, order_id: str) -> dict[str, Any]:
