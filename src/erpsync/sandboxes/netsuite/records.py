@@ -41,8 +41,9 @@ Record = dict[str, Any]
 
 class RecordTable(dict[str, Record]):
     """The records of one type by internal id, with an index of their external ids and a ``generation``
-    that every insert, delete or reported change (``RecordStore.touch``) moves on. Writes that bypass the
-    dict's own methods (none in the sandbox) would not be seen."""
+    that every insert, delete or reported change (``RecordStore.touch``) moves on. A record changed in place
+    without ``touch`` goes unseen: every write path touches what it changes (the account set-up's own
+    timestamps are set before any query can run)."""
 
     def __init__(self) -> None:
         super().__init__()
