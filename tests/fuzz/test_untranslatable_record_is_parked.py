@@ -18,9 +18,10 @@ def env_with_a_broken_order(sqlite_url: str) -> Iterator[tuple[DemoEnvironment, 
         sku = env.erp_skus()[0]
         good = env.place_order([(sku, 1)], email="good@example.com")
         broken = env.place_order([(sku, 1)], email="broken@example.com")
-        # The store hands out a line with quantity 0, which no canonical order line may have.
+        # The store hands out a line with a negative quantity, which no canonical order line may have (a line
+        # at 0 is one an order edit removed: it is left out, and an order left with no line is refused too).
         shop = next(iter(env.shopify_sandbox.stores.values()))
-        shop.get("orders", int(broken))["line_items"][0]["quantity"] = 0
+        shop.get("orders", int(broken))["line_items"][0]["quantity"] = -1
         yield env, good, broken
 
 
