@@ -28,6 +28,7 @@ from erpsync.sandboxes.shopify.catalog import ensure_level
 from erpsync.sandboxes.shopify.context import ResolveContext
 from erpsync.sandboxes.shopify.ids import maybe_number
 from erpsync.sandboxes.shopify.order_events import order_updated
+from erpsync.sandboxes.shopify.orders import add_fulfillment_order, fulfillment_order_line
 from erpsync.sandboxes.shopify.payload import MutationResolver, Payload, ref, user_error
 from erpsync.sandboxes.shopify.store import Record, ShopStore, money
 from erpsync.sandboxes.shopify.views import Views, quantity
@@ -261,27 +262,13 @@ def _move_fulfillment_orders(store: ShopStore, order: Record, change: LineChange
             return
     location_id = line.get("location_id") or _default_location(store, order)
     line["location_id"] = location_id
-    fo_line = {
-        "id": store.new_id(),
-        "line_item_id": line["id"],
-        "total_quantity": change.delta,
-        "remaining_quantity": change.delta,
-    }
+    fo_line = fulfillment_order_line(store, line["id"], change.delta)
     target = next((fo for fo in open_orders if fo["location_id"] == location_id), None)
     if target is not None:
         target["line_items"].append(fo_line)
         store.touch(target)
         return
-    store.add(
-        "fulfillment_orders",
-        {
-            "order_id": order["id"],
-            "location_id": location_id,
-            "status": "open",
-            "request_status": "unsubmitted",
-            "line_items": [fo_line],
-        },
-    )
+    add_fulfillment_order(store, order["id"], location_id, [fo_line])
 
 
 def _move_inventory(ctx: ResolveContext, order: Record, change: LineChange) -> None:

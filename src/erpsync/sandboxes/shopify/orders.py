@@ -339,24 +339,34 @@ def _assign_locations(store: ShopStore, order: Record) -> dict[int, list[Record]
 
 def _create_fulfillment_orders(store: ShopStore, order: Record, routed: dict[int, list[Record]]) -> None:
     for location_id, lines in routed.items():
-        store.add(
-            "fulfillment_orders",
-            {
-                "order_id": order["id"],
-                "location_id": location_id,
-                "status": "open",
-                "request_status": "unsubmitted",
-                "line_items": [
-                    {
-                        "id": store.new_id(),
-                        "line_item_id": li["id"],
-                        "total_quantity": li["quantity"],
-                        "remaining_quantity": li["quantity"],
-                    }
-                    for li in lines
-                ],
-            },
-        )
+        fo_lines = [fulfillment_order_line(store, li["id"], li["quantity"]) for li in lines]
+        add_fulfillment_order(store, order["id"], location_id, fo_lines)
+
+
+def fulfillment_order_line(store: ShopStore, line_item_id: int, units: int) -> Record:
+    """``units`` of an order line to ship, none shipped yet."""
+    return {
+        "id": store.new_id(),
+        "line_item_id": line_item_id,
+        "total_quantity": units,
+        "remaining_quantity": units,
+    }
+
+
+def add_fulfillment_order(
+    store: ShopStore, order_id: int, location_id: int | None, lines: list[Record]
+) -> None:
+    """A new open fulfillment order of ``lines`` at ``location_id`` (at orderCreate, or for an order edit)."""
+    store.add(
+        "fulfillment_orders",
+        {
+            "order_id": order_id,
+            "location_id": location_id,
+            "status": "open",
+            "request_status": "unsubmitted",
+            "line_items": lines,
+        },
+    )
 
 
 def _decrement_inventory(ctx: ResolveContext, order: Record, obey_policy: bool) -> None:
