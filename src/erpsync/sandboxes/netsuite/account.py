@@ -170,13 +170,18 @@ def _merge_lines(current: Record, change: Record) -> None:
     by_number = {line.get("line"): line for line in current.get("items", [])}
     for line in change.get("items", []):
         if line.get("line") in by_number:
-            existing = by_number[line["line"]]
-            if ("quantity" in line or "rate" in line) and "amount" not in line:
-                existing.pop("amount", None)  # recomputed from the new quantity x rate
-            existing.update(line)
+            _change_line(by_number[line["line"]], line)
         else:
             line.pop("line", None)
             current.setdefault("items", []).append(line)
+
+
+def _change_line(existing: Record, change: Record) -> None:
+    """Apply a PATCH's fields to one existing line; a new quantity or rate drops the old amount, which is
+    then recomputed from quantity x rate."""
+    if ("quantity" in change or "rate" in change) and "amount" not in change:
+        existing.pop("amount", None)
+    existing.update(change)
 
 
 def _replace_lines(current: Record, change: Record) -> Record:
@@ -192,9 +197,7 @@ def _replace_lines(current: Record, change: Record) -> Record:
             kept.append(line)
             continue
         merged = copy.deepcopy(existing)
-        if ("quantity" in line or "rate" in line) and "amount" not in line:
-            merged.pop("amount", None)
-        merged.update(line)
+        _change_line(merged, line)
         kept.append(merged)
     for removed in by_number.values():
         if removed.get("quantityFulfilled") or removed.get("quantityBilled"):

@@ -29,6 +29,11 @@ def current_quantity(line: Record) -> int:
     return ordered_quantity(line) - int(line.get("removed_quantity", 0))
 
 
+def refundable_quantity(line: Record) -> int:
+    """``LineItem.refundableQuantity``: units still on the order after edits that no refund has taken."""
+    return max(0, ordered_quantity(line) - int(line.get("refunded_quantity", 0)))
+
+
 def line_gross(line: Record) -> Decimal:
     return dec(line["price"]) * ordered_quantity(line)
 

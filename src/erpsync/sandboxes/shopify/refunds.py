@@ -41,7 +41,7 @@ def _refund_lines(order: Record, lines_input: list[dict[str, Any]]) -> list[Reco
         line = lines.get(maybe_number(data["lineItemId"], "LineItem") or -1)
         if line is None:
             raise ValueError(f"refundLineItems.{index}.lineItemId: Line item does not exist")
-        refundable = order_math.ordered_quantity(line) - line.get("refunded_quantity", 0)
+        refundable = order_math.refundable_quantity(line)
         if data["quantity"] < 1 or data["quantity"] > refundable:
             raise ValueError(
                 f"refundLineItems.{index}.quantity: Quantity cannot refund more items than were purchased"
@@ -169,10 +169,10 @@ def suggested_refund(views: Views, order: Record, args: dict[str, Any]) -> View:
         lines_input = [
             {
                 "lineItemId": f"gid://shopify/LineItem/{li['id']}",
-                "quantity": order_math.ordered_quantity(li) - li.get("refunded_quantity", 0),
+                "quantity": order_math.refundable_quantity(li),
             }
             for li in order["line_items"]
-            if order_math.ordered_quantity(li) - li.get("refunded_quantity", 0) > 0
+            if order_math.refundable_quantity(li) > 0
         ]
     else:
         lines_input = args.get("refundLineItems") or []

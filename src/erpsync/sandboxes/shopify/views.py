@@ -548,7 +548,7 @@ class Views:
             "quantity": line["quantity"],
             "currentQuantity": order_math.current_quantity(line),
             "unfulfilledQuantity": order_math.fulfillable_quantity(line),
-            "refundableQuantity": max(0, ordered - line.get("refunded_quantity", 0)),
+            "refundableQuantity": order_math.refundable_quantity(line),
             "requiresShipping": line.get("requires_shipping", True),
             "taxable": line.get("taxable", True),
             "variant": (lambda _info: self.variant(variant)) if variant else None,
