@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -334,6 +334,17 @@ class DemoEnvironment:
     def tie_out(self, day: date | None = None) -> dict[str, Any]:
         """Tie out ``day`` (default: today, UTC) and return the stored report (flows/tieout.py)."""
         return tieout.run_tieout(self.hub, day or datetime.now(UTC).date())
+
+    def tie_out_since(self, first_day: date) -> dict[str, Any]:
+        """Tie out each UTC day from ``first_day`` to today: a run that crosses midnight placed orders on two
+        days, and one day's report holds only that day's records. ``days``, and every day's ``rows``."""
+        today = datetime.now(UTC).date()
+        days = [first_day + timedelta(days=n) for n in range((today - first_day).days + 1)]
+        reports = [self.tie_out(day) for day in days]
+        return {
+            "days": [day.isoformat() for day in days],
+            "rows": [row for report in reports for row in report["rows"]],
+        }
 
     # --- customers, B2B companies, cancellations --------------------------------------------------------
     def sync_customers(self, trigger_id: str = "1") -> list[FlowResult]:

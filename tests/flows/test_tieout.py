@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -58,6 +58,10 @@ def test_a_day_with_an_order_missing_in_the_erp_lists_that_order(env: DemoEnviro
     printed = tieout.summary(report)
     assert f"missing_in_erp: order shopify:{missing}" in printed and "not compared" not in printed
     assert "payouts: store 0 (0), ERP 0 (0), 0 difference(s)" in printed  # no payout was made that day
+    # A run that crossed midnight ties out each day since it began: the order is listed once, on its own day.
+    since = env.tie_out_since(day - timedelta(days=1))
+    assert since["days"][:2] == [(day - timedelta(days=1)).isoformat(), day.isoformat()]
+    assert [(row["difference"], row["store_id"]) for row in since["rows"]] == [("missing_in_erp", missing)]
     # Once the order reaches the ERP, the same day ties out clean; the stored report is replaced.
     env.sync_orders("again")
     clean = tieout.run_tieout(env.hub, day)
