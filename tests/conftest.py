@@ -18,6 +18,25 @@ import pytest
 POSTGRES_ADMIN_URL = os.environ.get("ERPSYNC_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--scale",
+        type=int,
+        default=None,
+        metavar="ORDERS",
+        help="orders per chaos run (tests/chaos; default: the CI size, or ERPSYNC_CHAOS_ORDERS)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A scaled chaos run outlasts the suite's 300 s timeout: give it about 2 s per order on top."""
+    scale = config.getoption("--scale")
+    if scale:
+        for item in items:
+            if item.nodeid.startswith("tests/chaos/test_chaos_order_to_cash.py"):
+                item.add_marker(pytest.mark.timeout(300 + 2 * scale))
+
+
 def _with_database(url: str, database: str) -> str:
     base, _, _ = url.rpartition("/")
     return f"{base}/{database}"

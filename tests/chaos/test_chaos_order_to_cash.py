@@ -8,13 +8,21 @@ inside CI's budget)."""
 
 from __future__ import annotations
 
+import pytest
 from tests.chaos.chaos_run import chaos_order_count, run_chaos
 
 
+@pytest.fixture
+def orders(request: pytest.FixtureRequest) -> int:
+    """``pytest tests/chaos --scale N`` runs N orders; the CI size otherwise."""
+    scale: int | None = request.config.getoption("--scale")
+    return scale or chaos_order_count()
+
+
 def test_every_order_once_in_the_erp_and_every_shipment_once_in_the_store_under_faults(
-    sqlite_url: str,
+    sqlite_url: str, orders: int
 ) -> None:
-    outcome = run_chaos(sqlite_url, chaos_order_count())
+    outcome = run_chaos(sqlite_url, orders)
     print(outcome.summary())
     assert outcome.problems == [], outcome.summary()
     assert sum(sum(kinds.values()) for kinds in outcome.faults_injected.values()) > 0, "no fault was injected"
@@ -23,8 +31,8 @@ def test_every_order_once_in_the_erp_and_every_shipment_once_in_the_store_under_
     assert len(outcome.bad_orders) >= 2 and outcome.inventory_levels_compared > 0
 
 
-def test_same_on_postgres_with_a_worker_process_killed_mid_run(postgres_url: str) -> None:
-    outcome = run_chaos(postgres_url, chaos_order_count(), workers=2, kills=1)
+def test_same_on_postgres_with_a_worker_process_killed_mid_run(postgres_url: str, orders: int) -> None:
+    outcome = run_chaos(postgres_url, orders, workers=2, kills=1)
     print(outcome.summary())
     assert outcome.kills == 1
     assert outcome.flows_started_by_worker["chaos-2"] > 0, "the killed worker never took any work"
