@@ -60,7 +60,7 @@ from erpsync.sandboxes.common import serve_in_thread
 from erpsync.store.database import resolve_url
 from erpsync.web.webhooks import shopify_webhook_router
 
-CI_ORDERS = 20
+CI_ORDERS = 100
 ERROR_RATE = 0.1
 FAULT_KINDS = ["server_error", "reset", "throttle", "timeout"]
 UNSUBSCRIBED_SHARE = 0.2  # orders placed before the webhook subscription: reconcile-only
