@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -79,10 +80,26 @@ def test_scripted_faults_are_served_in_order_then_normal_service_resumes(echo: A
 
 def test_reset_fault_drops_the_connection_without_a_complete_response(echo: Any) -> None:
     _, client = echo
-    client.put("/_sandbox/faults", json={"script": [{"kind": "reset"}]})
-    with pytest.raises(httpx.RemoteProtocolError):
-        client.get("/echo")
-    assert client.get("/echo").status_code == 200
+    server_log = _Collect()
+    logging.getLogger("uvicorn.error").addHandler(server_log)
+    try:
+        client.put("/_sandbox/faults", json={"script": [{"kind": "reset"}]})
+        with pytest.raises(httpx.RemoteProtocolError):
+            client.get("/echo")
+        assert client.get("/echo").status_code == 200
+    finally:
+        logging.getLogger("uvicorn.error").removeHandler(server_log)
+    # A deliberate drop is not an application error: the server logs no traceback for it.
+    assert [r.getMessage() for r in server_log.records if r.levelno >= logging.ERROR] == []
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
 
 
 def test_random_error_rate_one_fails_every_matching_operation_only(echo: Any) -> None:

@@ -28,7 +28,16 @@ class _QuietAborts(logging.Filter):
     """The server logs the deliberate abort as an application error; it is not one."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not (record.exc_info and isinstance(record.exc_info[1], ConnectionAbort))
+        return not (record.exc_info and _caused_by_abort(record.exc_info[1]))
+
+
+def _caused_by_abort(error: BaseException | None) -> bool:
+    """Starlette re-raises the abort as ``RuntimeError("... response already started")`` from it."""
+    while error is not None:
+        if isinstance(error, ConnectionAbort):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 def install_fault_handling(app: FastAPI) -> None:
