@@ -46,7 +46,10 @@ def test_catalog_inventory_order_and_fulfillment_round_trip(env: DemoEnvironment
     order = env.hub.shop.get_order(order_id)
     assert len(order.fulfillments) == 1
     shipped_fulfillment = order.fulfillments[0]
-    assert shipped_fulfillment.tracking and shipped_fulfillment.tracking[0].number
+    # Tracking number, company and URL, from NetSuite's UPS package to Shopify's trackingInfo.
+    [tracking] = shipped_fulfillment.tracking
+    assert tracking.company == "UPS"
+    assert tracking.url == f"https://www.ups.com/track?tracknum={tracking.number}"
     assert sorted((line.sku, line.quantity) for line in shipped_fulfillment.lines) == sorted(
         [(skus[0], 2), (skus[1], 1)]
     )

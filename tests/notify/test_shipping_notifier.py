@@ -72,8 +72,10 @@ def test_fulfillment_sends_one_shipping_confirmation_once_however_often_the_step
     assert mail.mail_from == "shop@erpsync-demo.test"
     for line in order.lines:
         assert f"{line.title} ({line.sku}) × {line.quantity}" in mail.text
-    # The NetSuite connector reads tracking numbers only (no carrier), so the mail names none here.
-    assert f"Carrier tracking number: {tracking.number}" in mail.text
+    # The sandbox warehouse ships UPS on NetSuite's UPS package sublist: the mail names UPS, links its page.
+    assert tracking.company == "UPS"
+    assert f"UPS tracking number: {tracking.number}" in mail.text
+    assert f"Track your parcel: https://www.ups.com/track?tracknum={tracking.number}" in mail.text
     # The order's timeline shows the mail, acknowledged by the SMTP server.
     timeline = env.hub.store.timeline(order.origin.id, system="shopify")
     events = [e for e in timeline if e.step == "acknowledged" and e.system == "email"]
@@ -89,15 +91,12 @@ def test_fulfillment_sends_one_shipping_confirmation_once_however_often_the_step
     assert again == {"status": "already_sent", "message_id": message_id(key)}
     assert len(sink.messages(to="ada@example.com")) == 1
 
-    # With a carrier the mail names it and links its tracking page (flows/fulfillments.TRACKING_URLS).
-    with_carrier = store_fulfillment.model_copy(
-        update={"tracking": [TrackingInfo(number="1Z999AA10123456784", company="UPS")]}
-    )
+    # Without a carrier (a plain package, its ship method not in the settings): the number alone.
+    without_carrier = store_fulfillment.model_copy(update={"tracking": [TrackingInfo(number="JD0140")]})
     text = notifier.render(
-        order, fulfillments.store_fulfillment(with_carrier, order, notify_customer=False), key=key
+        order, fulfillments.store_fulfillment(without_carrier, order, notify_customer=False), key=key
     ).get_content()
-    assert "UPS tracking number: 1Z999AA10123456784" in text
-    assert "Track your parcel: https://www.ups.com/track?tracknum=1Z999AA10123456784" in text
+    assert "Carrier tracking number: JD0140" in text and "Track your parcel" not in text
 
 
 def test_smtp_down_is_retried_and_a_refused_recipient_is_parked_then_retried_once(

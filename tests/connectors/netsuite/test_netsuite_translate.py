@@ -354,6 +354,53 @@ def test_item_fulfillment_becomes_a_shipped_fulfillment_with_tracking() -> None:
     assert fulfillment.location_code == "main-warehouse" and fulfillment.shipped_at
 
 
+@pytest.mark.parametrize(
+    ("packages", "carriers", "expected"),
+    [
+        # Integrated carriers: the sublist names the carrier, whatever the ship method.
+        ({"packageUps": {"items": [{"packageTrackingNumberUps": "1Z1"}]}}, {}, [("1Z1", "UPS")]),
+        ({"packageFedEx": {"items": [{"packageTrackingNumberFedEx": "7489"}]}}, {}, [("7489", "FedEx")]),
+        ({"packageUsps": {"items": [{"packageTrackingNumberUsps": "9400"}]}}, {}, [("9400", "USPS")]),
+        # The plain sublist: the carrier the settings give the ship method, by name or by internal id.
+        (
+            {"package": {"items": [{"packageTrackingNumber": "JD01"}]}},
+            {"DHL Worldwide": "DHL Express"},
+            [("JD01", "DHL Express")],
+        ),
+        (
+            {"package": {"items": [{"packageTrackingNumber": "JD01"}]}},
+            {"1405": "DHL Express"},
+            [("JD01", "DHL Express")],
+        ),
+        ({"package": {"items": [{"packageTrackingNumber": "JD01"}]}}, {}, [("JD01", None)]),
+        # Several parcels, on both kinds of sublist; an empty tracking number is no parcel.
+        (
+            {
+                "package": {"items": [{"packageTrackingNumber": ""}]},
+                "packageUps": {
+                    "items": [{"packageTrackingNumberUps": "1Z1"}, {"packageTrackingNumberUps": "1Z2"}]
+                },
+            },
+            {},
+            [("1Z1", "UPS"), ("1Z2", "UPS")],
+        ),
+    ],
+)
+def test_each_package_is_tracked_with_its_carrier(
+    packages: dict[str, Any], carriers: dict[str, str], expected: list[tuple[str, str | None]]
+) -> None:
+    body = {
+        "id": "301",
+        "createdFrom": {"id": "250"},
+        "shipStatus": {"id": "C"},
+        "shipMethod": {"id": "1405", "refName": "DHL Worldwide"},
+        "item": {"items": [{"orderLine": "1", "item": {"id": "103", "refName": "SKU-1001"}, "quantity": 1}]},
+        **packages,
+    }
+    fulfillment = translate.fulfillment_from_netsuite(body, carriers=carriers)
+    assert [(t.number, t.company) for t in fulfillment.tracking] == expected
+
+
 def test_invoice_lines_carry_the_discount_and_shipping_so_totals_match_netsuite() -> None:
     invoice = translate.invoice_from_netsuite(
         {

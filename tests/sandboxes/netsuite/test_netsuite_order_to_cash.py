@@ -146,7 +146,8 @@ def test_warehouse_ships_open_orders_after_the_delay_with_tracking(netsuite: Any
     _give_stock(netsuite, "sku-1001", 5)
     _give_stock(netsuite, "sku-1002", 5)
     netsuite.client.put("/_sandbox/warehouse", json={"enabled": True, "delay_seconds": 600})
-    order_id = netsuite.create("salesOrder", _order(netsuite))
+    [shipping] = netsuite.suiteql("SELECT id FROM item WHERE itemid = 'SHIPPING'").json()["items"]
+    order_id = netsuite.create("salesOrder", _order(netsuite, shipMethod={"id": shipping["id"]}))
     netsuite.client.put("/_sandbox/clock", json={"advance_seconds": 300})
     assert _status(netsuite, order_id) == "Pending Fulfillment"
     netsuite.client.put("/_sandbox/clock", json={"advance_seconds": 301})
@@ -154,4 +155,23 @@ def test_warehouse_ships_open_orders_after_the_delay_with_tracking(netsuite: Any
     shipped = netsuite.client.get("/_sandbox/warehouse").json()["shipped"]
     assert [entry["salesOrder"] for entry in shipped] == [order_id]
     fulfillment = netsuite.get("itemFulfillment", shipped[0]["itemFulfillment"], expandSubResources="true")
-    assert fulfillment["package"]["items"][0]["packageTrackingNumber"] == shipped[0]["tracking"]
+    # UPS (the warehouse's default carrier) ships with NetSuite's UPS package sublist; the ship method and
+    # anything else come from the sales order.
+    [package] = fulfillment["packageUps"]["items"]
+    assert package["packageTrackingNumberUps"] == shipped[0]["tracking"]
+    assert fulfillment["package"]["items"] == []
+    assert fulfillment["shipMethod"]["id"] == shipping["id"]
+
+    # A carrier without an integration in NetSuite ships on the plain package sublist.
+    netsuite.client.put("/_sandbox/warehouse", json={"carrier": "DHL Express"})
+    second = netsuite.create(
+        "salesOrder", _order(netsuite, externalId="shop-order-1002", otherRefNum="#1002")
+    )
+    netsuite.client.put("/_sandbox/clock", json={"advance_seconds": 601})
+    assert _status(netsuite, second) == "Pending Billing"
+    entry = next(
+        e for e in netsuite.client.get("/_sandbox/warehouse").json()["shipped"] if e["salesOrder"] == second
+    )
+    plain = netsuite.get("itemFulfillment", entry["itemFulfillment"], expandSubResources="true")
+    assert plain["package"]["items"][0]["packageTrackingNumber"] == entry["tracking"]
+    assert plain["packageUps"]["items"] == []

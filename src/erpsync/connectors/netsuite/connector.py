@@ -460,7 +460,9 @@ class NetSuiteConnector:
         codes = self._location_codes() if changed.rows else {}
         fulfillments = [
             translate.fulfillment_from_netsuite(
-                self.client.get("itemFulfillment", str(row["id"])), location_codes=codes
+                self.client.get("itemFulfillment", str(row["id"])),
+                location_codes=codes,
+                carriers=self.settings.carriers,
             )
             for row in changed.rows
         ]

@@ -90,7 +90,9 @@ class NetSuiteSettings:
     """The account-specific choices a NetSuite translation needs (ids are NetSuite internal ids).
 
     ``ship_methods`` maps a canonical shipping line ``code`` to a ship-method item id; ``currencies`` maps ISO
-    codes to currency record ids (only needed in OneWorld accounts with several currencies).
+    codes to currency record ids (only needed in OneWorld accounts with several currencies); ``carriers`` maps
+    a ship method (its name or internal id) to the carrier as the store names it ("UPS", "FedEx", "DHL
+    Express"), for packages on the plain ``package`` sublist, which does not say who carries them.
     """
 
     currency: str = "USD"
@@ -102,6 +104,7 @@ class NetSuiteSettings:
     guest_customer_id: str | None = None
     default_ship_method_id: str | None = None
     ship_methods: Mapping[str, str] = field(default_factory=dict)
+    carriers: Mapping[str, str] = field(default_factory=dict)
     currencies: Mapping[str, str] = field(default_factory=dict)
     refund_record: str = "creditMemo"  # or "cashRefund" (money paid back at once, no invoice to credit)
     source_field: str = "custbody_erpsync_source"
@@ -544,12 +547,25 @@ def _ship_method(order: Order, settings: NetSuiteSettings) -> str | None:
 _SHIP_STATUS = {"A": "pending", "B": "pending", "C": "success"}
 
 
+# NetSuite's integrated shipping keeps each carrier's packages in a sublist of its own, its fields suffixed
+# with the carrier (SOAP ItemFulfillment packageUpsList / packageFedExList / packageUspsList, whose REST names
+# drop "List"); the plain "package" sublist holds any other carrier's.
+CARRIER_PACKAGES = {
+    "packageUps": ("Ups", "UPS"),
+    "packageFedEx": ("FedEx", "FedEx"),
+    "packageUsps": ("Usps", "USPS"),
+}
+
+
 @reads("itemFulfillment")
 def fulfillment_from_netsuite(
-    body: NetSuiteBody, *, location_codes: Mapping[str, str] | None = None
+    body: NetSuiteBody,
+    *,
+    location_codes: Mapping[str, str] | None = None,
+    carriers: Mapping[str, str] | None = None,
 ) -> Fulfillment:
     """An item fulfillment: ``order_id`` is the NetSuite sales order id (``createdFrom``), line ids are the
-    sales order's line numbers (``orderLine``), tracking numbers come from the package sublist."""
+    sales order's line numbers (``orderLine``), tracking numbers come from the package sublists."""
     status = _SHIP_STATUS.get(ref_id(body.get("shipStatus")) or "C", "pending")
     lines = [
         FulfillmentLine(
@@ -560,11 +576,7 @@ def fulfillment_from_netsuite(
         for line in sublist_items(body, "item")
         if line.get("itemReceive", True) and decimal_of(line.get("quantity")) > 0
     ]
-    tracking = [
-        TrackingInfo(number=str(package["packageTrackingNumber"]))
-        for package in sublist_items(body, "package")
-        if package.get("packageTrackingNumber")
-    ]
+    tracking = _tracking(body, carriers or {})
     location_ids = {ref_id(line.get("location")) for line in sublist_items(body, "item")} - {None}
     location = next(iter(location_ids)) if len(location_ids) == 1 else None
     codes = location_codes or {}
@@ -577,6 +589,25 @@ def fulfillment_from_netsuite(
         lines=lines,
         shipped_at=parse_datetime(body.get("tranDate")) if status == "success" else None,
     )
+
+
+def _tracking(body: NetSuiteBody, carriers: Mapping[str, str]) -> list[TrackingInfo]:
+    """Every package's tracking number, with its carrier: the sublist's for integrated carriers, else the one
+    ``carriers`` names for the fulfillment's ship method (none when it names none)."""
+    ship_method = body.get("shipMethod")
+    plain_carrier = carriers.get(ref_id(ship_method) or "") or carriers.get(ref_name(ship_method) or "")
+    tracking = [
+        TrackingInfo(number=str(package["packageTrackingNumber"]), company=plain_carrier)
+        for package in sublist_items(body, "package")
+        if package.get("packageTrackingNumber")
+    ]
+    for sublist, (suffix, carrier) in CARRIER_PACKAGES.items():
+        tracking += [
+            TrackingInfo(number=str(package[f"packageTrackingNumber{suffix}"]), company=carrier)
+            for package in sublist_items(body, sublist)
+            if package.get(f"packageTrackingNumber{suffix}")
+        ]
+    return tracking
 
 
 # -- billing documents -----------------------------------------------------------------------------

@@ -140,6 +140,14 @@ FULFILLMENT_LINE = {
 }
 
 PACKAGE_LINE = {"packageTrackingNumber": TEXT, "packageWeight": NUMBER, "packageDescr": TEXT}
+# A fulfillment's packages: the plain sublist (any carrier) and one per integrated carrier, whose fields carry
+# the carrier's suffix (SOAP packageUpsList / packageFedExList / packageUspsList; REST drops "List").
+PACKAGE_SUBLISTS = {
+    "package": PACKAGE_LINE,
+    "packageUps": {"packageTrackingNumberUps": TEXT, "packageWeightUps": NUMBER, "packageDescrUps": TEXT},
+    "packageFedEx": {"packageTrackingNumberFedEx": TEXT, "packageWeightFedEx": NUMBER},
+    "packageUsps": {"packageTrackingNumberUsps": TEXT, "packageWeightUsps": NUMBER, "packageDescrUsps": TEXT},
+}
 
 TRANSACTION_FIELDS = {
     **SYSTEM_FIELDS,
@@ -314,8 +322,9 @@ def _types() -> dict[str, RecordType]:
                 "entity": ref("customer", read_only=True),
                 "shipStatus": Field(Kind.ENUM, "shipStatus"),
                 "shippingAddress": ADDRESS,
+                "shipMethod": ref("item"),
                 "item": sublist(FULFILLMENT_LINE),
-                "package": sublist(PACKAGE_LINE),
+                **{name: sublist(fields) for name, fields in PACKAGE_SUBLISTS.items()},
             },
             suiteql_type="ItemShip",
             display_prefix="IF",

@@ -16,7 +16,7 @@ from typing import Any
 
 from erpsync.sandboxes.netsuite import promotions
 from erpsync.sandboxes.netsuite.records import Record, RecordStore
-from erpsync.sandboxes.netsuite.schema import RECORD_TYPES
+from erpsync.sandboxes.netsuite.schema import PACKAGE_SUBLISTS, RECORD_TYPES
 from erpsync.sandboxes.netsuite.transactions import lines, stock_levels
 
 SQL_DATETIME = "%Y-%m-%d %H:%M:%S"
@@ -148,7 +148,11 @@ def _transactions(store: RecordStore) -> list[Row]:
         if record_type.family != "transaction":
             continue
         for t in store.records[record_type.name].values():
-            tracking = [p.get("packageTrackingNumber") for p in lines(t, "package")]
+            tracking = [
+                package.get(f"packageTrackingNumber{name.removeprefix('package')}")
+                for name in PACKAGE_SUBLISTS
+                for package in lines(t, name)
+            ]
             rows.append(
                 {
                     "id": t["id"],

@@ -26,7 +26,7 @@ from typing import Any
 from erpsync.sandboxes.netsuite.banking import deposit_totals
 from erpsync.sandboxes.netsuite.errors import NetSuiteError, user_error
 from erpsync.sandboxes.netsuite.records import Record, RecordStore, to_decimal
-from erpsync.sandboxes.netsuite.schema import RECORD_TYPES, RecordType
+from erpsync.sandboxes.netsuite.schema import PACKAGE_SUBLISTS, RECORD_TYPES, RecordType
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
@@ -217,7 +217,7 @@ def transform(
 
 def _header_from(source: Record, body: Record, *fields: str) -> Record:
     record: Record = {name: source[name] for name in fields if name in source}
-    record.update({k: v for k, v in body.items() if k not in ("item", "package", "apply")})
+    record.update({k: v for k, v in body.items() if k not in ("item", "apply", *PACKAGE_SUBLISTS)})
     record["createdFrom"] = {"id": source["id"]}
     return record
 
@@ -233,7 +233,7 @@ def _fulfill(store: RecordStore, order: Record, body: Record) -> tuple[RecordTyp
     if sales_order_status(order) not in OPEN_ORDER_STATUSES:
         raise user_error(f"You can not initialize itemfulfillment: invalid reference {order['id']}.")
     chosen = _chosen_lines(body)
-    fulfillment = _header_from(order, body, "entity", "shippingAddress", "subsidiary")
+    fulfillment = _header_from(order, body, "entity", "shippingAddress", "subsidiary", "shipMethod")
     fulfillment.setdefault("shipStatus", {"id": "C"})
     fulfillment_lines = []
     for line in lines(order):
@@ -252,7 +252,8 @@ def _fulfill(store: RecordStore, order: Record, body: Record) -> tuple[RecordTyp
         fulfillment_lines.append(_line_from(line, quantity, location))
     _number_lines(fulfillment_lines, "itemfulfillment", order["id"])
     fulfillment["item"] = {"items": fulfillment_lines}
-    fulfillment["package"] = body.get("package", {"items": []})
+    for name in PACKAGE_SUBLISTS:
+        fulfillment[name] = body.get(name, {"items": []})
     fulfillment["_stock_posted"] = False
     before_write(store, RECORD_TYPES["itemFulfillment"], fulfillment, creating=True)
     _post_fulfillment_stock(store, fulfillment)  # checks stock before the order changes

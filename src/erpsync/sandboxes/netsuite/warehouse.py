@@ -70,7 +70,7 @@ class Warehouse:
         tracking = f"1ZSBX{int(order['id']):08d}{len(self.shipped) + 1:04d}"
         body = {
             "memo": f"Shipped by the sandbox warehouse ({self.carrier})",
-            "package": {"items": [{"packageTrackingNumber": tracking, "packageDescr": self.carrier}]},
+            **_package(self.carrier, tracking),
         }
         try:
             _, fulfillment = self.account.transform("salesOrder", order["id"], "itemFulfillment", body)
@@ -81,3 +81,15 @@ class Warehouse:
         self.shipped.append(
             {"salesOrder": order["id"], "itemFulfillment": fulfillment["id"], "tracking": tracking}
         )
+
+
+# NetSuite's integrated shipping keeps each carrier's packages in a sublist of its own; any other carrier's
+# go on the plain "package" sublist, where only the ship method tells the carrier.
+CARRIER_SUBLISTS = {"UPS": "Ups", "FedEx": "FedEx", "USPS": "Usps"}
+
+
+def _package(carrier: str, tracking: str) -> dict[str, Any]:
+    suffix = CARRIER_SUBLISTS.get(carrier)
+    if suffix is None:
+        return {"package": {"items": [{"packageTrackingNumber": tracking, "packageDescr": carrier}]}}
+    return {f"package{suffix}": {"items": [{f"packageTrackingNumber{suffix}": tracking}]}}
