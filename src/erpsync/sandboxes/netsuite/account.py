@@ -8,7 +8,7 @@ import copy
 from typing import Any
 
 from erpsync.sandboxes.common import SandboxClock
-from erpsync.sandboxes.netsuite import masterdata, transactions
+from erpsync.sandboxes.netsuite import masterdata, pricing, transactions
 from erpsync.sandboxes.netsuite.errors import user_error
 from erpsync.sandboxes.netsuite.records import Record, RecordStore, record_type_or_404
 from erpsync.sandboxes.netsuite.schema import Kind, RecordType
@@ -143,11 +143,9 @@ class Account:
     ) -> Record:
         with self.lock:
             if record_type.name == "inventoryItem":
-                record = {
-                    **record,
-                    "locations": self.stock_lines(record["id"]),
-                    "price": _price_lines(record),
-                }
+                record = {**record, "locations": self.stock_lines(record["id"])}
+            if "price" in record_type.fields:
+                record = {**record, "price": pricing.price_matrix(record)}
             return self.store.represent(record_type, record, base_url, expand=expand, fields=fields)
 
     def stock_lines(self, item_id: str) -> Record:
@@ -167,7 +165,7 @@ class Account:
 
 def _merge_lines(current: Record, change: Record) -> None:
     """PATCH without ``replace``: a line naming an existing ``line`` updates it, others are added."""
-    by_number = {line.get("line"): line for line in current.get("items", [])}
+    by_number = {line["line"]: line for line in current.get("items", []) if line.get("line") is not None}
     for line in change.get("items", []):
         if line.get("line") in by_number:
             _change_line(by_number[line["line"]], line)
@@ -214,11 +212,3 @@ def _has_children(store: RecordStore, record_id: str) -> bool:
         for table in store.records.values()
         for record in table.values()
     )
-
-
-def _price_lines(item: Record) -> Record:
-    """The item's price sublist: the Base Price level at quantity 0 (the sandbox keeps one price per item)."""
-    if item.get("basePrice") is None:
-        return {"items": []}
-    base = {"priceLevel": {"id": "1", "refName": "Base Price"}, "quantity": {"value": "0"}}
-    return {"items": [{**base, "price": float(item["basePrice"])}]}  # NetSuite JSON numbers are floats

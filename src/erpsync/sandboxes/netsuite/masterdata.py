@@ -5,11 +5,12 @@
 - A company customer needs ``companyName``; a person (``isPerson``) needs ``firstName`` and ``lastName``.
 - An item's ``itemId`` (the SKU) is unique across all item types.
 - At most one default billing and one default shipping address per customer.
+- An item's pricing matrix (``price`` sublist) names each cell once, with no negative price (pricing.py).
 """
 
 from __future__ import annotations
 
-from erpsync.sandboxes.netsuite import promotions
+from erpsync.sandboxes.netsuite import pricing, promotions
 from erpsync.sandboxes.netsuite.errors import NetSuiteError, user_error
 from erpsync.sandboxes.netsuite.records import Record, RecordStore
 from erpsync.sandboxes.netsuite.schema import RECORD_TYPES, RecordType
@@ -20,6 +21,9 @@ def before_write(store: RecordStore, record_type: RecordType, record: Record, *,
         _check_customer(store, record, creating=creating)
     elif record_type.family == "item":
         _check_item(store, record_type, record)
+        if "price" in record_type.fields:
+            stored = None if creating else store.records[record_type.name].get(record.get("id", ""))
+            pricing.apply_price_lines(stored, record)
     elif record_type.name == "promotionCode":
         promotions.check_promotion_code(store, record)
     elif record_type.name == "journalEntry":

@@ -326,6 +326,10 @@ class RecordStore:
             return self._resolve_reference(spec, value, path)
         if spec.kind is Kind.ADDRESS:
             return self._validate_address(value, path)
+        if spec.kind is Kind.VALUE:
+            if not isinstance(value, dict) or set(value) - {"value", "links"}:
+                raise user_error(f'Invalid value for field {path}: use {{"value": 5}}.', path=path)
+            return {"value": to_decimal(value.get("value", 0), f"{path}.value")}
         return self._validate_sublist(record_type, spec, value, path)
 
     def _resolve_reference(self, spec: Field, value: Any, path: str) -> Record:
@@ -449,10 +453,18 @@ class RecordStore:
             if ref_name is not None:
                 ref["refName"] = ref_name
             return ref
+        if spec.kind is Kind.VALUE and isinstance(value, dict):
+            # [UNCONF] served as text ("0", "5"), as the sandbox has always answered the quantity break
+            return {"value": _plain_number(value.get("value"))}
         if spec.kind is Kind.ENUM and isinstance(value, dict):
             names = _status_names(record_type.name) if name == "status" else ENUMS.get(spec.target, {})
             return {"id": value["id"], "refName": names.get(value["id"], value["id"])}
         return copy.deepcopy(value)
+
+
+def _plain_number(value: Any) -> str:
+    number = Decimal(str(value if value is not None else 0))
+    return str(number.quantize(Decimal(1)) if number == number.to_integral_value() else number.normalize())
 
 
 def _status_names(record_type_name: str) -> dict[str, str]:

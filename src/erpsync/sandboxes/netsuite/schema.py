@@ -20,6 +20,7 @@ class Kind(StrEnum):
     REF = "ref"  # a reference to another record: {"id": "12"} or {"externalId": "X"}
     ADDRESS = "address"  # an address subrecord
     SUBLIST = "sublist"  # {"items": [...]}
+    VALUE = "value"  # a number wrapped as {"value": 5}: the pricing matrix's quantity break
 
 
 @dataclass(frozen=True)
@@ -184,6 +185,15 @@ SALES_FIELDS = {
     "item": sublist(ORDER_LINE),
 }
 
+# One cell of an item's pricing matrix (REST sublist "price", Oracle help section_159531460854): the price at
+# one price level, in one currency, from one quantity break on (sandboxes/netsuite/pricing.py).
+PRICE_LINE = {
+    "priceLevel": ref("priceLevel", required=True),
+    "currencyPage": ref("currency"),
+    "quantity": Field(Kind.VALUE),
+    "price": NUMBER,
+}
+
 APPLY_LINE = {"doc": ref("transaction", required=True), "apply": BOOL, "amount": NUMBER}
 TAX_ITEM_FIELDS = {
     **SYSTEM_FIELDS,
@@ -195,12 +205,29 @@ TAX_ITEM_FIELDS = {
 
 
 def _types() -> dict[str, RecordType]:
-    inventory_item = {**ITEM_FIELDS, "locations": sublist(STOCK_LINE, read_only=True)}
+    inventory_item = {
+        **ITEM_FIELDS,
+        "locations": sublist(STOCK_LINE, read_only=True),
+        "price": sublist(PRICE_LINE),
+    }
     types = [
         RecordType("subsidiary", "list", {**SYSTEM_FIELDS, "name": TEXT, "isInactive": BOOL}),
         RecordType("currency", "list", {**SYSTEM_FIELDS, "name": TEXT, "symbol": TEXT}),
         RecordType(
             "term", "list", {**SYSTEM_FIELDS, "name": TEXT, "daysUntilNetDue": NUMBER, "isInactive": BOOL}
+        ),
+        # A price level (REST record id "pricelevel", Oracle help article_0718033232): discountPct is the
+        # "Markup/Discount %" applied to the Base Price level, negative for a discount.
+        RecordType(
+            "priceLevel",
+            "list",
+            {
+                **SYSTEM_FIELDS,
+                "name": Field(Kind.TEXT, required=True),
+                "discountPct": NUMBER,
+                "isInactive": BOOL,
+                "isOnline": BOOL,
+            },
         ),
         RecordType(
             "customer",
@@ -216,6 +243,8 @@ def _types() -> dict[str, RecordType]:
                 "taxable": BOOL,
                 # Payment terms (a Term list record) and the tax registration number ("Tax Reg. Number").
                 "terms": ref("term"),
+                # The customer's price level (SOAP Customer.priceLevel; [UNCONF] the REST field name).
+                "priceLevel": ref("priceLevel"),
                 "vatRegNumber": TEXT,
                 # E-mail marketing consent (Soft/Confirmed Opt-In/Out; SOAP enum GlobalSubscriptionStatus).
                 "globalSubscriptionStatus": Field(Kind.ENUM, "globalSubscriptionStatus"),
@@ -236,7 +265,12 @@ def _types() -> dict[str, RecordType]:
             },
         ),
         RecordType("inventoryItem", "item", inventory_item, suiteql_type="InvtPart"),
-        RecordType("nonInventorySaleItem", "item", dict(ITEM_FIELDS), suiteql_type="NonInvtPart"),
+        RecordType(
+            "nonInventorySaleItem",
+            "item",
+            {**ITEM_FIELDS, "price": sublist(PRICE_LINE)},
+            suiteql_type="NonInvtPart",
+        ),
         RecordType("discountItem", "item", {**ITEM_FIELDS, "rate": TEXT}, suiteql_type="Discount"),
         # Finance setup (sandboxes/netsuite/banking.py): general ledger accounts (REST record "account":
         # acctName, acctNumber, acctType) and legacy tax codes and groups, the "taxitem" family a
@@ -454,6 +488,7 @@ TYPE_ALIASES = {
     "nonInventoryItem": "nonInventorySaleItem",
     "promotioncode": "promotionCode",
     "journalentry": "journalEntry",
+    "pricelevel": "priceLevel",
 }
 
 FAMILY_OF = {name: record_type.family for name, record_type in RECORD_TYPES.items()}

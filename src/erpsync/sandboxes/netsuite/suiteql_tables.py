@@ -2,7 +2,8 @@
 (lower-case names, booleans "T"/"F", datetimes as SQL text in UTC, sales line quantities negative).
 
 Tables: customer, item, location, subsidiary, currency, transaction, transactionline,
-inventoryitemlocations and aggregateitemlocation (stock per item and location). Each names the record types
+inventoryitemlocations and aggregateitemlocation (stock per item and location), pricelevel and pricing
+(the items' pricing matrices, pricing.py). Each names the record types
 (and ``"stock"``) its rows are built from, so it is rebuilt only when one of them changed.
 """
 
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from erpsync.sandboxes.netsuite import promotions
+from erpsync.sandboxes.netsuite import pricing, promotions
 from erpsync.sandboxes.netsuite.records import Record, RecordStore
 from erpsync.sandboxes.netsuite.schema import PACKAGE_SUBLISTS, RECORD_TYPES
 from erpsync.sandboxes.netsuite.transactions import lines, stock_levels
@@ -76,6 +77,7 @@ def _customers(store: RecordStore) -> list[Row]:
             "isinactive": _flag(c.get("isInactive")),
             "subsidiary": _ref(c, "subsidiary"),
             "currency": _ref(c, "currency"),
+            "pricelevel": _ref(c, "priceLevel"),
             "datecreated": _moment(c["createdDate"]),
             "lastmodifieddate": _moment(c["lastModifiedDate"]),
         }
@@ -266,6 +268,7 @@ _LINE_COLUMNS = (
     "isclosed",
     "createdfrom",
 )
+_PRICED_ITEM_TYPES = tuple(t.name for t in RECORD_TYPES.values() if "price" in t.fields)
 _STOCK_SOURCES = ("stock", "inventoryItem", "salesOrder")
 _STOCK_COLUMNS = (
     "item",
@@ -292,6 +295,7 @@ TABLES: dict[str, Table] = {
             "isinactive",
             "subsidiary",
             "currency",
+            "pricelevel",
             "datecreated",
             "lastmodifieddate",
         ),
@@ -331,6 +335,14 @@ TABLES: dict[str, Table] = {
     "transaction": Table(_TRANSACTION_COLUMNS, _transactions, _family("transaction")),
     "promotioncode": Table(
         promotions.PROMOTION_CODE_COLUMNS, promotions.promotion_code_rows, ("promotionCode",)
+    ),
+    "pricelevel": Table(pricing.PRICE_LEVEL_COLUMNS, pricing.price_level_rows, ("priceLevel",)),
+    # every item's matrix: its price lines and the Base Price cell from basePrice
+    "pricing": Table(
+        pricing.PRICING_COLUMNS,
+        lambda store: pricing.pricing_rows(store, _PRICED_ITEM_TYPES),
+        _PRICED_ITEM_TYPES,
+        ("item", "pricelevel"),
     ),
     "transactionline": Table(_LINE_COLUMNS, _transaction_lines, _family("transaction"), ("transaction",)),
 }
