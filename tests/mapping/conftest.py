@@ -303,6 +303,10 @@ def sample_inputs(_shopify_order_once: dict[str, Any]) -> dict[str, tuple[dict[s
             },
             MemoryLookup(),
         ),
+        "netsuite-price-level-to-shopify-price-list": (
+            {"id": "2", "name": "Wholesale", "discountpct": -20.0, "isinactive": "F"},
+            MemoryLookup(),
+        ),
         "shopify-return-to-netsuite-return-authorization": (
             {
                 "id": "gid://shopify/Return/1000000500",

@@ -292,4 +292,5 @@ def test_default_specs_are_valid(default_specs_dir: Path) -> None:
         "shopify-discount-code-to-netsuite-promotion",
         "shopify-loyalty-points-to-netsuite-customer",
         "shopify-return-to-netsuite-return-authorization",
+        "netsuite-price-level-to-shopify-price-list",
     }

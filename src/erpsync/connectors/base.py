@@ -67,6 +67,15 @@ class ChangeBatch(Generic[RecordT]):
 
 
 @dataclass(frozen=True)
+class PriceListWritten:
+    """A store's answer to a price list write: its ids, and the SKUs it has no product for yet."""
+
+    price_list_id: str
+    catalog_id: str | None
+    missing_skus: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class LedgerEntry:
     """One money document as the ERP booked it, for the daily tie-out (``erpsync.flows.tieout``).
 

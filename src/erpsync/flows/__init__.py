@@ -17,6 +17,7 @@ from erpsync.flows import (
     loyalty,
     orders,
     payouts,
+    price_lists,
     promotions,
     refunds,
     returns,
@@ -37,7 +38,8 @@ FLOW_MODULES = (
     payouts,
     tieout,
 )
-ALL_FLOW_MODULES: tuple[ModuleType, ...] = (*FLOW_MODULES, promotions, loyalty)  # + discount codes, loyalty
+# + discount codes, loyalty, B2B price lists
+ALL_FLOW_MODULES: tuple[ModuleType, ...] = (*FLOW_MODULES, promotions, loyalty, price_lists)
 
 
 def register_flows(engine: Engine, hub: Hub) -> None:

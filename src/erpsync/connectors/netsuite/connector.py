@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 
 from erpsync.connectors.base import ChangeBatch, LedgerEntry
-from erpsync.connectors.netsuite import order_edits, promotions, returns, translate
+from erpsync.connectors.netsuite import order_edits, price_lists, promotions, returns, translate
 from erpsync.connectors.netsuite.budget import ConcurrencyBudget
 from erpsync.connectors.netsuite.changes import ChangeCursor, poll_changes, sql_quote
 from erpsync.connectors.netsuite.client import NetSuiteClient, RetryRule, external_id_for
@@ -45,6 +45,8 @@ from erpsync.model import (
     Money,
     Order,
     Payout,
+    Price,
+    PriceList,
     Product,
     Refund,
     Return,
@@ -202,6 +204,17 @@ class NetSuiteConnector:
                 fix="create item {sku} in NetSuite, or map the SKU to an existing item",
             )
         return {sku: self._item_ids[sku] for sku in wanted}
+
+    # -- B2B price lists (connectors/netsuite/price_lists.py) ------------------------------------------
+
+    def price_lists(self) -> list[PriceList]:
+        return price_lists.price_lists(self)
+
+    def price_list_prices(self, price_list: PriceList) -> list[Price]:
+        return price_lists.price_list_prices(self, price_list)
+
+    def price_list_accounts(self, price_list: PriceList) -> list[str]:
+        return price_lists.price_list_accounts(self, price_list)
 
     # -- promotions and loyalty (connectors/netsuite/promotions.py) -----------------------------------
 

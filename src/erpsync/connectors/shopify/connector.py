@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from erpsync.connectors.base import ChangeBatch, Unreadable
-from erpsync.connectors.shopify import promotions, returns
+from erpsync.connectors.base import ChangeBatch, PriceListWritten, Unreadable
+from erpsync.connectors.shopify import price_lists, promotions, returns
 from erpsync.connectors.shopify.bulk import BulkReader
 from erpsync.connectors.shopify.bulk_catalog import INVENTORY_SET, BulkCatalog
 from erpsync.connectors.shopify.client import GraphQLClient, RetrySchedule
@@ -59,6 +59,8 @@ from erpsync.model import (
     InventoryLevel,
     Location,
     Order,
+    Price,
+    PriceList,
     Product,
     Refund,
     Return,
@@ -226,6 +228,21 @@ class ShopifyConnector(PayoutReader):
 
     def close(self) -> None:
         self.client.close()
+
+    # -- B2B price lists (connectors/shopify/price_lists.py) --------------------------------------------
+
+    def upsert_price_list(
+        self,
+        price_list: PriceList,
+        prices: Sequence[Price],
+        company_location_ids: Sequence[str],
+        *,
+        idempotency_key: str,
+    ) -> PriceListWritten:
+        return price_lists.upsert_price_list(self, price_list, prices, company_location_ids)
+
+    def company_location_ids(self, company_id: str) -> list[str]:
+        return price_lists.company_location_ids(self, company_id)
 
     # -- promotions and loyalty (connectors/shopify/promotions.py) --------------------------------------
     loyalty_metafield: str = promotions.DEFAULT_LOYALTY_METAFIELD  # "namespace.key" of the points balance
