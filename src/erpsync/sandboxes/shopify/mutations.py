@@ -15,6 +15,7 @@ from erpsync.sandboxes.shopify import (
     metafields,
     order_edits,
     orders,
+    price_lists,
     refunds,
     returns,
     subscriptions,
@@ -33,4 +34,5 @@ MUTATIONS: dict[str, Callable[..., dict[str, Any]]] = {
     **metafields.MUTATIONS,
     **bulk.MUTATIONS,
     **subscriptions.MUTATIONS,
+    **price_lists.MUTATIONS,
 }

@@ -14,6 +14,7 @@ MutationResolver = Callable[..., Payload]
 
 _VIEW_OF_TABLE = {table: method for table, method in NODE_TABLES.values()}
 _VIEW_OF_TABLE["inventory_levels"] = "inventory_level"
+_VIEW_OF_TABLE["price_list_prices"] = "price_list_price"  # pricesAdded of priceListFixedPricesUpdate
 
 
 def ref(table: str, number: int) -> dict[str, Any]:

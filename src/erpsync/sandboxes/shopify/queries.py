@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from erpsync.sandboxes.shopify import price_list_views
 from erpsync.sandboxes.shopify.ids import maybe_number, parse_gid
 from erpsync.sandboxes.shopify.payouts import shopify_payments_account
 from erpsync.sandboxes.shopify.search import search
@@ -39,6 +40,8 @@ NODE_TABLES: dict[str, tuple[str, str]] = {
     "InventoryAdjustmentGroup": ("adjustment_groups", "adjustment_group"),
     "BulkOperation": ("bulk_operations", "bulk_operation"),
     "WebhookSubscription": ("webhook_subscriptions", "webhook_subscription"),
+    "PriceList": ("price_lists", "price_list"),
+    "CompanyLocationCatalog": ("catalogs", "catalog"),
 }
 
 
@@ -348,6 +351,10 @@ QUERIES: dict[str, QueryResolver] = {
     "shopifyPaymentsAccount": shopify_payments_account,
     "webhookSubscription": _by("WebhookSubscription"),
     "webhookSubscriptions": webhook_subscriptions,
+    "priceList": _by("PriceList"),
+    "priceLists": price_list_views.price_lists,
+    "catalog": _by("CompanyLocationCatalog"),
+    "catalogs": price_list_views.catalogs,
 }
 
 __all__ = ["NODE_TABLES", "QUERIES", "level_search_fields"]

@@ -40,6 +40,9 @@ TABLES = (
     "bulk_operations",
     "payouts",  # Shopify Payments (payouts.py)
     "balance_transactions",
+    "price_lists",  # B2B price lists and catalogs (price_lists.py)
+    "price_list_prices",
+    "catalogs",
 )
 
 # Shopify's ids are large integers; starting high keeps clients honest about not assuming small ones.

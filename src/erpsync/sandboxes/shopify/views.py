@@ -10,7 +10,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from erpsync.sandboxes.shopify import journeys, metafields, order_math
+from erpsync.sandboxes.shopify import journeys, metafields, order_math, price_list_views
 from erpsync.sandboxes.shopify.context import ResolveContext
 from erpsync.sandboxes.shopify.ids import gid, maybe_number
 from erpsync.sandboxes.shopify.paging import connection
@@ -449,7 +449,20 @@ class Views:
             "createdAt": record["created_at"],
             "updatedAt": record["updated_at"],
             "orders": lambda _info, **args: self.page(orders(), self.order, args),
+            "catalogs": lambda _info, **args: self.page(
+                price_list_views.catalogs_of_location(self.store, record["id"]), self.catalog, args
+            ),
         }
+
+    # ------------------------------------------------------------------ B2B price lists (price_list_views.py)
+    def price_list(self, record: Record) -> View:
+        return price_list_views.price_list(self, record)
+
+    def price_list_price(self, record: Record) -> View:
+        return price_list_views.price_list_price(self, record)
+
+    def catalog(self, record: Record) -> View:
+        return price_list_views.catalog(self, record)
 
     def buyer_experience(self, terms: Record | None) -> View:
         """A location's checkout settings; ``terms`` is ``{"id", "name", "type", "due_in_days"}`` or None."""
