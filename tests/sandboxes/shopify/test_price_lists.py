@@ -240,7 +240,6 @@ def test_price_list_create_and_update_refusals(shop: Shop) -> None:
     location = _company_locations(shop)[0]
     catalog = _catalog(shop, location, first["id"])["catalog"]["id"]
     second = _create_price_list(shop, "Second")["priceList"]["id"]
-    assert _codes(_create_price_list(shop, "Third", catalogId=catalog)) == ["CATALOG_TAKEN"]
 
     def update(id_: str, input_: dict[str, Any]) -> dict[str, Any]:
         payload: dict[str, Any] = shop.data(PRICE_LIST_UPDATE, {"id": id_, "input": input_})[
@@ -258,6 +257,24 @@ def test_price_list_create_and_update_refusals(shop: Shop) -> None:
     assert (renamed["priceList"]["name"], renamed["priceList"]["currency"]) == ("Wholesale EU", "EUR")
     assert renamed["priceList"]["parent"] == TEN_OFF  # not given: kept
     assert renamed["priceList"]["catalog"] == {"id": catalog}
+
+
+def test_a_new_price_list_takes_its_catalog_from_the_former_one(shop: Shop) -> None:
+    # "If the catalog was already associated with another price list then it will be unlinked."
+    former = _create_price_list(shop)["priceList"]["id"]
+    catalog = _catalog(shop, _company_locations(shop)[0], former)["catalog"]["id"]
+    taker = _create_price_list(shop, "Wholesale 2027", catalogId=catalog)
+    assert taker["userErrors"] == []
+    assert taker["priceList"]["catalog"]["id"] == catalog
+    read = shop.data(
+        "query($a: ID!, $c: ID!) { priceList(id: $a) { catalog { id } } "
+        "catalog(id: $c) { priceList { id } } }",
+        {"a": former, "c": catalog},
+    )
+    assert read == {
+        "priceList": {"catalog": None},
+        "catalog": {"priceList": {"id": taker["priceList"]["id"]}},
+    }
 
 
 def test_catalog_create_and_context_update(shop: Shop) -> None:

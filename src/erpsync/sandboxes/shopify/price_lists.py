@@ -2,7 +2,10 @@
 
 - ``priceListCreate`` / ``priceListUpdate``: a name unique in the shop (TAKEN), a currency, a parent
   percentage adjustment (a negative value or a decrease over 100 % is refused), optionally the catalog the
-  list prices (a catalog holds one price list: CATALOG_TAKEN)
+  list prices. A catalog holds one price list: on create, "if the catalog was already associated with
+  another price list then it will be unlinked"
+  (https://shopify.dev/docs/api/admin-graphql/latest/input-objects/PriceListCreateInput); on update the
+  sandbox answers CATALOG_TAKEN ("Catalog has a price list already assigned") instead [UNCONF]
   (https://shopify.dev/docs/api/admin-graphql/latest/mutations/priceListCreate,
   https://shopify.dev/docs/api/admin-graphql/latest/mutations/priceListUpdate,
   https://shopify.dev/docs/api/admin-graphql/latest/enums/PriceListUserErrorCode).
@@ -41,7 +44,7 @@ def price_list_create(ctx: ResolveContext, input: dict[str, Any]) -> Payload:
     store = ctx.store
     adjustment = input["parent"]["adjustment"]
     errors = _name_errors(store, input["name"], None) + _adjustment_errors(adjustment, "parent")
-    catalog, catalog_errors = _catalog_to_price(store, input.get("catalogId"), None)
+    catalog, catalog_errors = _catalog_to_price(store, input.get("catalogId"), None, unlink_taken=True)
     if errors or catalog_errors:
         return {"priceList": None, "userErrors": errors + catalog_errors}
     record = store.add(
@@ -69,7 +72,9 @@ def price_list_update(ctx: ResolveContext, id: str, input: dict[str, Any]) -> Pa
     adjustment = (input.get("parent") or {}).get("adjustment")
     if adjustment is not None:
         errors += _adjustment_errors(adjustment, "parent")
-    catalog, catalog_errors = _catalog_to_price(store, input.get("catalogId"), record["id"])
+    catalog, catalog_errors = _catalog_to_price(
+        store, input.get("catalogId"), record["id"], unlink_taken=False
+    )
     if errors or catalog_errors:
         return {"priceList": None, "userErrors": errors + catalog_errors}
     if input.get("name") is not None:
@@ -108,16 +113,17 @@ def _adjustment_errors(adjustment: dict[str, Any], parent_field: str) -> Errors:
 
 
 def _catalog_to_price(
-    store: ShopStore, catalog_id: str | None, price_list_id: int | None
+    store: ShopStore, catalog_id: str | None, price_list_id: int | None, *, unlink_taken: bool
 ) -> tuple[Record | None, Errors]:
-    """The catalog ``catalogId`` names, free for this price list, or the userErrors that refuse it."""
+    """The catalog ``catalogId`` names, or the userErrors that refuse it; one priced by another list is
+    refused unless ``unlink_taken`` (then attaching this list unlinks the other)."""
     if catalog_id is None:
         return None, []
     catalog = store.get("catalogs", maybe_number(catalog_id, "CompanyLocationCatalog"))
     field = ["input", "catalogId"]
     if catalog is None:
         return None, [user_error("Catalog does not exist.", field, "CATALOG_DOES_NOT_EXIST")]
-    if catalog.get("price_list_id") not in (None, price_list_id):
+    if not unlink_taken and catalog.get("price_list_id") not in (None, price_list_id):
         return None, [user_error("Catalog has a price list already assigned.", field, "CATALOG_TAKEN")]
     return catalog, []
 
@@ -266,6 +272,7 @@ def catalog_create(ctx: ResolveContext, input: dict[str, Any]) -> Payload:
             "status": input["status"],
             "company_location_ids": locations,
             "price_list_id": maybe_number(input.get("priceListId"), "PriceList"),
+            "publication_id": input.get("publicationId"),  # kept, not modelled: no publications here
         },
     )
     return {"catalog": ref("catalogs", record["id"]), "userErrors": []}
