@@ -304,7 +304,7 @@ def sample_inputs(_shopify_order_once: dict[str, Any]) -> dict[str, tuple[dict[s
             MemoryLookup(),
         ),
         "netsuite-price-level-to-shopify-price-list": (
-            {"id": "2", "name": "Wholesale", "discountpct": -20.0, "isinactive": "F"},
+            {"id": "2", "name": "Wholesale", "discountPct": -20.0, "isInactive": False},
             MemoryLookup(),
         ),
         "shopify-return-to-netsuite-return-authorization": (

@@ -26,8 +26,8 @@ if TYPE_CHECKING:
 
 BASE_PRICE_LEVEL = "1"
 LEVELS_QUERY = (
-    "SELECT id, name, discountpct, lastmodifieddate FROM pricelevel "
-    f"WHERE isinactive = 'F' AND id <> {BASE_PRICE_LEVEL} ORDER BY id"
+    "SELECT id, name, discountpct, TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS lastmodifieddate "
+    f"FROM pricelevel WHERE isinactive = 'F' AND id <> {BASE_PRICE_LEVEL} ORDER BY id"
 )
 PRICES_QUERY = (
     "SELECT pricing.item AS item, item.itemid AS sku, pricing.unitprice AS unitprice, "
@@ -81,7 +81,8 @@ def price_list_accounts(connector: NetSuiteConnector, price_list: PriceList) -> 
 
 
 def _origin(row: dict[str, object]) -> Origin:
-    return translate.origin_of({"id": row["id"], "lastModifiedDate": row.get("lastmodifieddate")})
+    modified = str(row.get("lastmodifieddate") or "").replace(" ", "T")  # TO_CHAR's text, in UTC
+    return translate.origin_of({"id": row["id"], "lastModifiedDate": modified or None})
 
 
 def _level_id(price_list: PriceList) -> int:
