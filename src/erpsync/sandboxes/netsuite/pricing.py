@@ -26,11 +26,11 @@ pricelevel, currency, quantity, unitprice). [UNCONF] the ``pricing`` table's exa
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from erpsync.sandboxes.netsuite.errors import user_error
+from erpsync.sandboxes.netsuite.promotions import sql_time
 
 Record = dict[str, Any]
 CellKey = tuple[str, str, Decimal]
@@ -101,10 +101,6 @@ def price_matrix(item: Record) -> Record:
     return {"items": lines}
 
 
-def _sql_time(value: Any) -> str | None:
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S") if isinstance(value, datetime) else None
-
-
 def price_level_rows(store: Any) -> list[Record]:
     return [
         {
@@ -112,7 +108,7 @@ def price_level_rows(store: Any) -> list[Record]:
             "name": level.get("name"),
             "discountpct": level.get("discountPct"),
             "isinactive": "T" if level.get("isInactive") else "F",
-            "lastmodifieddate": _sql_time(level.get("lastModifiedDate")),
+            "lastmodifieddate": sql_time(level.get("lastModifiedDate")),
         }
         for level in store.records["priceLevel"].values()
     ]

@@ -61,7 +61,8 @@ def check_journal_entry(journal: Record) -> None:
         )
 
 
-def _sql_time(value: Any) -> str | None:
+def sql_time(value: Any) -> str | None:
+    """A stored moment as SuiteQL serves a timestamp column read through these tables (UTC text)."""
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S") if isinstance(value, datetime) else None
 
 
@@ -77,7 +78,7 @@ def promotion_code_rows(store: Any) -> list[Record]:
             "discount": (p.get("discount") or {}).get("id"),
             "startdate": p.get("startDate"),
             "enddate": p.get("endDate"),
-            "lastmodifieddate": _sql_time(p["lastModifiedDate"]),
+            "lastmodifieddate": sql_time(p["lastModifiedDate"]),
         }
         for p in store.records["promotionCode"].values()
     ]
