@@ -26,6 +26,7 @@ from erpsync.flows import (
     loyalty,
     orders,
     payouts,
+    price_lists,
     promotions,
     refunds,
     register_flows,
@@ -59,6 +60,7 @@ POLLED_BY.update(
         promotions.TO_ERP: promotions.STORE_POLLER,
         promotions.TO_STORE: promotions.ERP_POLLER,
         loyalty.FLOW: loyalty.POLLER,
+        price_lists.FLOW: price_lists.POLLER,  # B2B price lists: a schedule (cron) is the usual trigger
     }
 )
 
