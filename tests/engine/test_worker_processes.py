@@ -153,7 +153,7 @@ def test_queue_concurrency_limit_holds_across_two_worker_processes(
     postgres_url: str, workers: Callable[[str], Workers]
 ) -> None:
     pool = workers(postgres_url)
-    orders = [str(2000 + n) for n in range(16)]
+    orders = [str(2000 + n) for n in range(24)]
     go = pool.target.parent / "go"
     common = [
         "--flow",
@@ -161,13 +161,16 @@ def test_queue_concurrency_limit_holds_across_two_worker_processes(
         "--concurrency",
         "2",
         "--work-seconds",
-        "0.5",  # 16 orders x 0.5 s two at a time: long enough for both workers' queue polls, even under load
+        # 24 orders x 0.75 s two at a time, ~9 s: long enough for both workers' queue polls even when DBOS has
+        # backed one worker's poll off after a serialization conflict (it doubles the interval each time); at
+        # ~4 s one CI run under load saw worker-b take all of them.
+        "0.75",
         "--enqueue",
         "--go-file",
         str(go),
     ]
     # Both workers are up before any order is queued, so both compete for the one queue; both enqueue the
-    # same sixteen orders, and duplicates must not run twice either.
+    # same 24 orders, and duplicates must not run twice either.
     first = pool.start("worker-a", *common, keys=orders)
     assert first.stdout is not None and '"ready"' in first.stdout.readline()
     second = pool.start("worker-b", *common, keys=orders)
