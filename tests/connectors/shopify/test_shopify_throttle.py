@@ -54,6 +54,21 @@ def test_in_flight_reservations_count_against_the_bucket() -> None:
     assert sum(time.slept) == pytest.approx(1.0)
 
 
+def test_an_older_answer_settled_late_does_not_raise_the_estimate() -> None:
+    time = FakeTime()
+    budget = CostBudget(clock=time.clock, sleep=time.sleep, headroom=0)
+    budget.settle(budget.acquire(1), status(available=100))
+    first, second = budget.acquire(30), budget.acquire(30)
+    # Shopify answered the first request (70 left), then the second (40 left); the client settles the
+    # second answer first, so the first one's 70 is stale: 30 of it are spent already.
+    budget.settle(second, status(available=40))
+    budget.settle(first, status(available=70))
+    assert budget.available() == 40
+    # A bucket of another size (the shop changed plan) is taken as reported.
+    budget.settle(budget.acquire(1), status(available=900, maximum=1000))
+    assert budget.available() == 900
+
+
 def test_refill_never_exceeds_the_bucket_size() -> None:
     time = FakeTime()
     budget = CostBudget(clock=time.clock, sleep=time.sleep, headroom=0)

@@ -21,7 +21,7 @@ import math
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 
@@ -153,11 +153,22 @@ class CostBudget:
             return self._next_ticket
 
     def settle(self, ticket: int, status: ThrottleStatus | None) -> None:
-        """Release a reservation; adopt the bucket state the response reported (if it reported one)."""
+        """Release a reservation; adopt the bucket state the response reported (if it reported one), but
+        never more than the estimate already says: responses of concurrent requests can be settled out of
+        order, and an older one reports points a later request has spent since (adopting it overdrew the
+        bucket once under load). Time raises the estimate at the restore rate; a bucket of another size (a
+        plan change) is adopted as reported."""
         with self._lock:
             self._in_flight.pop(ticket, None)
             if status is not None:
-                self._status = self._capped(status)
+                reported = self._capped(status)
+                known = self._refilled_locked()
+                same_bucket = (
+                    self._status is not None and self._status.maximum_available == reported.maximum_available
+                )
+                if known is not None and same_bucket and reported.currently_available > known:
+                    reported = replace(reported, currently_available=known)
+                self._status = reported
                 self._observed_at = self._clock()
             self._lock.notify_all()
 
@@ -177,14 +188,18 @@ class CostBudget:
             )
 
     def _available_locked(self) -> float | None:
+        refilled = self._refilled_locked()
+        return None if refilled is None else refilled - sum(self._in_flight.values())
+
+    def _refilled_locked(self) -> float | None:
+        """The bucket as last reported, refilled since at the restore rate (reservations not deducted)."""
         if self._status is None:
             return None
         elapsed = max(0.0, self._clock() - self._observed_at)
-        refilled = min(
+        return min(
             self._status.maximum_available,
             self._status.currently_available + elapsed * self._status.restore_rate,
         )
-        return refilled - sum(self._in_flight.values())
 
     def _wait_locked(self, cost: float) -> float:
         if self._status is None:
