@@ -66,6 +66,7 @@ REFUND_CREATE = """
 mutation refundCreate($input: RefundInput!, $key: String!) {
   refundCreate(input: $input) @idempotent(key: $key) { refund { id } userErrors { field message } }
 }"""
+THROTTLED_RETRIES = 120  # a shopper waits up to two minutes for the bucket to refill
 COMPANIES_QUERY = """
 { companies(first: 20) { nodes {
     id name externalId
@@ -275,6 +276,19 @@ class DemoEnvironment:
         return {node["sku"]: node for node in nodes if node.get("sku")}
 
     def _graphql(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        """The shoppers' and staff's own calls (not erpsync's): they share the shop's cost bucket with
+        erpsync, so when Shopify answers THROTTLED (nothing was run) they wait a second and ask again."""
+        for _ in range(THROTTLED_RETRIES):
+            body = self._post_graphql(query, variables)
+            errors = body.get("errors") or []
+            if not any((error.get("extensions") or {}).get("code") == "THROTTLED" for error in errors):
+                break
+            time.sleep(1.0)
+        if body.get("errors"):
+            raise RuntimeError(f"Shopify sandbox GraphQL errors: {body['errors']}")
+        return dict(body["data"])
+
+    def _post_graphql(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
         credentials = self.shopify_credentials
         with httpx.Client(base_url=self.shopify_url, timeout=30) as client:
             response = client.post(
@@ -286,10 +300,7 @@ class DemoEnvironment:
                 },
             )
         response.raise_for_status()
-        body = response.json()
-        if body.get("errors"):
-            raise RuntimeError(f"Shopify sandbox GraphQL errors: {body['errors']}")
-        return dict(body["data"])
+        return dict(response.json())
 
     # --- finance: invoices, refunds, the daily tie-out ---------------------------------------------------
     def sync_invoices(self, trigger_id: str = "1") -> list[FlowResult]:
