@@ -613,20 +613,26 @@ class ShopifyConnector(PayoutReader):
             )
             item.stocked_at.add(location)
 
+    def variants_by_sku(self, skus: set[str], query: str, per_lookup: int) -> dict[str, dict[str, Any]]:
+        """``{SKU: variant node}`` for the SKUs the shop sells, ``per_lookup`` SKUs a search; ``query`` takes
+        ``$first`` and ``$query`` and selects ``productVariants { nodes { sku ... } }``."""
+        found: dict[str, dict[str, Any]] = {}
+        for chunk in _chunks(sorted(skus), per_lookup):
+            search = " OR ".join(f'sku:"{sku}"' for sku in chunk)
+            data = self.client.execute(query, {"first": 2 * len(chunk), "query": search})
+            found.update({n["sku"]: n for n in data["productVariants"]["nodes"] if n.get("sku") in chunk})
+        return found
+
     def _inventory_items(self, skus: set[str]) -> dict[str, _InventoryItem]:
-        found: dict[str, _InventoryItem] = {}
-        for chunk in _chunks(sorted(skus), SKUS_PER_LOOKUP):
-            query = " OR ".join(f'sku:"{sku}"' for sku in chunk)
-            data = self.client.execute(VARIANTS_BY_SKU, {"first": 2 * len(chunk), "query": query})
-            for node in data["productVariants"]["nodes"]:
-                if node.get("sku") in chunk:
-                    inventory_item = node["inventoryItem"]
-                    found[node["sku"]] = _InventoryItem(
-                        item_id=inventory_item["id"],
-                        stocked_at={
-                            level["location"]["id"] for level in _nodes(inventory_item.get("inventoryLevels"))
-                        },
-                    )
+        found = {
+            sku: _InventoryItem(
+                item_id=node["inventoryItem"]["id"],
+                stocked_at={
+                    level["location"]["id"] for level in _nodes(node["inventoryItem"].get("inventoryLevels"))
+                },
+            )
+            for sku, node in self.variants_by_sku(skus, VARIANTS_BY_SKU, SKUS_PER_LOOKUP).items()
+        }
         missing = sorted(skus - set(found))
         if missing:
             raise DataError(

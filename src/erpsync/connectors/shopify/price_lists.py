@@ -144,14 +144,9 @@ def _adjustment(price_list: PriceList) -> dict[str, Any]:
 
 def _variant_ids(connector: ShopifyConnector, skus: set[str]) -> dict[str, str]:
     """``{SKU: variant gid}`` for the SKUs the shop sells (the others are simply absent)."""
-    found: dict[str, str] = {}
-    ordered = sorted(skus)
-    for start in range(0, len(ordered), SKUS_PER_LOOKUP):
-        chunk = ordered[start : start + SKUS_PER_LOOKUP]
-        query = " OR ".join(f'sku:"{sku}"' for sku in chunk)
-        data = connector.client.execute(VARIANT_IDS, {"first": 2 * len(chunk), "query": query})
-        found.update({n["sku"]: n["id"] for n in data["productVariants"]["nodes"] if n.get("sku") in chunk})
-    return found
+    return {
+        sku: node["id"] for sku, node in connector.variants_by_sku(skus, VARIANT_IDS, SKUS_PER_LOOKUP).items()
+    }
 
 
 def _set_fixed_prices(
